@@ -1,0 +1,194 @@
+//! `NativeDb`: one configured table. Every data operation resolves the
+//! tenant synchronously on the JS thread (resolvers are JS functions), then
+//! runs on the shared tokio runtime and resolves to a JSON envelope.
+
+use std::sync::Arc;
+
+use napi::bindgen_prelude::{PromiseRaw, Unknown};
+use napi::Env;
+use napi_derive::napi;
+use serde_json::Value;
+
+use super::model::NativeModel;
+use super::tenant_scope::TenantScope;
+use super::{envelope, to_napi};
+use crate::db::Db;
+use crate::error::{ErrorCode, Result};
+use crate::ops::{self, OpScope};
+use crate::schema::ModelSchema;
+use crate::tenant::{effective_tenant, TenantId};
+
+#[napi]
+pub struct NativeDb {
+    db: Arc<Db>,
+}
+
+/// What a spawned operation owns.
+struct Job {
+    db: Arc<Db>,
+    schema: Arc<ModelSchema>,
+    tenant: Result<Option<TenantId>>,
+    payload: String,
+}
+
+impl Job {
+    fn scope(&self) -> Result<OpScope<'_>> {
+        Ok(OpScope {
+            db: &self.db,
+            schema: &self.schema,
+            tenant: self.tenant.clone()?,
+        })
+    }
+}
+
+#[napi]
+impl NativeDb {
+    /// Throws with code `CONFIGURATION` or `INVALID_TENANT_ID` for a config that cannot work.
+    #[napi(constructor)]
+    pub fn new(config_json: String) -> napi::Result<Self, ErrorCode> {
+        Ok(NativeDb {
+            db: Arc::new(Db::from_json(&config_json).map_err(to_napi)?),
+        })
+    }
+
+    #[napi(getter)]
+    pub fn table_name(&self) -> String {
+        self.db.table.clone()
+    }
+
+    fn job(
+        &self,
+        env: &Env,
+        scope: &TenantScope,
+        als: Unknown,
+        model: &NativeModel,
+        payload: String,
+    ) -> napi::Result<Job> {
+        let candidate = scope.resolve(env, &als)?;
+        Ok(Job {
+            db: self.db.clone(),
+            schema: model.schema.clone(),
+            tenant: effective_tenant(&self.db.tenancy, &candidate),
+            payload,
+        })
+    }
+
+    /// `find(primaryId)`; payload: the id as JSON.
+    #[napi(ts_return_type = "Promise<string>")]
+    pub fn find<'env>(
+        &self,
+        env: &'env Env,
+        scope: &TenantScope,
+        als: Unknown,
+        model: &NativeModel,
+        payload: String,
+    ) -> napi::Result<PromiseRaw<'env, String>> {
+        let job = self.job(env, scope, als, model, payload)?;
+        env.spawn_future(async move {
+            Ok(envelope(
+                async {
+                    let id: Value = serde_json::from_str(&job.payload)?;
+                    ops::get::find(&job.scope()?, &id).await
+                }
+                .await,
+            ))
+        })
+    }
+
+    /// `create` / `update` / `save`; payload: a `SaveRequest`.
+    #[napi(ts_return_type = "Promise<string>")]
+    pub fn save<'env>(
+        &self,
+        env: &'env Env,
+        scope: &TenantScope,
+        als: Unknown,
+        model: &NativeModel,
+        payload: String,
+    ) -> napi::Result<PromiseRaw<'env, String>> {
+        let job = self.job(env, scope, als, model, payload)?;
+        env.spawn_future(async move {
+            Ok(envelope(
+                async {
+                    let req = serde_json::from_str(&job.payload)?;
+                    ops::save::save(&job.scope()?, req).await
+                }
+                .await,
+            ))
+        })
+    }
+
+    /// `delete(primaryId)`; payload: the id as JSON.
+    #[napi(ts_return_type = "Promise<string>")]
+    pub fn delete<'env>(
+        &self,
+        env: &'env Env,
+        scope: &TenantScope,
+        als: Unknown,
+        model: &NativeModel,
+        payload: String,
+    ) -> napi::Result<PromiseRaw<'env, String>> {
+        let job = self.job(env, scope, als, model, payload)?;
+        env.spawn_future(async move {
+            Ok(envelope(
+                async {
+                    let id: Value = serde_json::from_str(&job.payload)?;
+                    ops::delete::delete(&job.scope()?, &id).await
+                }
+                .await,
+            ))
+        })
+    }
+
+    /// `queryByIndex` / `queryByPrimaryKey`; payload: a `QueryRequest`.
+    #[napi(ts_return_type = "Promise<string>")]
+    pub fn query<'env>(
+        &self,
+        env: &'env Env,
+        scope: &TenantScope,
+        als: Unknown,
+        model: &NativeModel,
+        payload: String,
+    ) -> napi::Result<PromiseRaw<'env, String>> {
+        let job = self.job(env, scope, als, model, payload)?;
+        env.spawn_future(async move {
+            Ok(envelope(
+                async {
+                    let req = serde_json::from_str(&job.payload)?;
+                    ops::query::query(&job.scope()?, req).await
+                }
+                .await,
+            ))
+        })
+    }
+
+    /// `Model.count()`.
+    #[napi(ts_return_type = "Promise<string>")]
+    pub fn count<'env>(
+        &self,
+        env: &'env Env,
+        scope: &TenantScope,
+        als: Unknown,
+        model: &NativeModel,
+    ) -> napi::Result<PromiseRaw<'env, String>> {
+        let job = self.job(env, scope, als, model, String::new())?;
+        env.spawn_future(async move {
+            Ok(envelope(
+                async { ops::count::count(&job.scope()?).await }.await,
+            ))
+        })
+    }
+
+    /// Creates the DynamoBao table layout if the table is missing.
+    #[napi(ts_return_type = "Promise<string>")]
+    pub fn create_table<'env>(&self, env: &'env Env) -> napi::Result<PromiseRaw<'env, String>> {
+        let db = self.db.clone();
+        env.spawn_future(async move { Ok(envelope(ops::table::create_table(&db).await)) })
+    }
+
+    /// Deletes the table if it exists.
+    #[napi(ts_return_type = "Promise<string>")]
+    pub fn delete_table<'env>(&self, env: &'env Env) -> napi::Result<PromiseRaw<'env, String>> {
+        let db = self.db.clone();
+        env.spawn_future(async move { Ok(envelope(ops::table::delete_table(&db).await)) })
+    }
+}

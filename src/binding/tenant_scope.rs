@@ -1,0 +1,133 @@
+//! `TenantContext`'s process-wide state, held natively: the
+//! `setCurrentTenant` fallback and the resolvers, and the resolution that
+//! every data operation runs before it builds a key.
+
+use napi::bindgen_prelude::{FromNapiValue, FunctionRef, Unknown};
+use napi::{Env, JsValue, ValueType};
+use napi_derive::napi;
+
+use crate::error::{ErrorCode, Result as CoreResult};
+use crate::tenant::{resolve, Candidate};
+
+type Resolver = FunctionRef<(), Unknown<'static>>;
+
+/// A JS value as a tenant candidate, following JS truthiness.
+pub(crate) fn candidate(env: &Env, v: &Unknown) -> napi::Result<Candidate> {
+    Ok(match v.get_type()? {
+        ValueType::Undefined | ValueType::Null => Candidate::Missing,
+        ValueType::String => {
+            Candidate::Text(unsafe { String::from_napi_value(env.raw(), v.raw())? })
+        }
+        ValueType::Boolean => Candidate::Other {
+            js_type: "boolean",
+            truthy: unsafe { bool::from_napi_value(env.raw(), v.raw())? },
+        },
+        ValueType::Number => {
+            let n = unsafe { f64::from_napi_value(env.raw(), v.raw())? };
+            Candidate::Other {
+                js_type: "number",
+                truthy: n != 0.0 && !n.is_nan(),
+            }
+        }
+        ValueType::BigInt => Candidate::Other {
+            js_type: "bigint",
+            truthy: true,
+        },
+        ValueType::Symbol => Candidate::Other {
+            js_type: "symbol",
+            truthy: true,
+        },
+        ValueType::Function => Candidate::Other {
+            js_type: "function",
+            truthy: true,
+        },
+        _ => Candidate::Other {
+            js_type: "object",
+            truthy: true,
+        },
+    })
+}
+
+/// One per loaded copy of `lib/tenant-context.js`, so a fresh module registry
+/// (Jest gives each test file one) starts with fresh tenant state.
+#[napi]
+pub struct TenantScope {
+    fallback: Candidate,
+    resolvers: Vec<Resolver>,
+}
+
+impl Default for TenantScope {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+#[napi]
+impl TenantScope {
+    #[napi(constructor)]
+    pub fn new() -> Self {
+        TenantScope {
+            fallback: Candidate::Missing,
+            resolvers: Vec::new(),
+        }
+    }
+
+    /// `setCurrentTenant(id)` outside any `runWithTenant` scope.
+    #[napi]
+    pub fn set_fallback(&mut self, env: Env, value: Unknown) -> napi::Result<()> {
+        self.fallback = candidate(&env, &value)?;
+        Ok(())
+    }
+
+    #[napi]
+    pub fn clear_fallback(&mut self) {
+        self.fallback = Candidate::Missing;
+    }
+
+    #[napi]
+    pub fn add_resolver(&mut self, resolver: Resolver) {
+        self.resolvers.push(resolver);
+    }
+
+    #[napi]
+    pub fn clear_resolvers(&mut self) {
+        self.resolvers.clear();
+    }
+
+    /// The candidate for an operation whose AsyncLocalStorage tenant is `explicit`.
+    pub(crate) fn resolve(&self, env: &Env, explicit: &Unknown) -> napi::Result<Candidate> {
+        let explicit = candidate(env, explicit)?;
+        let resolvers = self.resolvers.iter().map(|r| -> CoreResult<Candidate> {
+            let call = || -> napi::Result<Candidate> {
+                let value = r.borrow_back(env)?.call(())?;
+                candidate(env, &value)
+            };
+            // A resolver that throws keeps its own exception pending in JS.
+            call().map_err(|e| crate::error::Error::new(ErrorCode::Internal, e.reason.clone()))
+        });
+        match resolve(&explicit, &self.fallback, resolvers) {
+            Ok(c) => Ok(c),
+            Err(e) => Err(napi::Error::new(napi::Status::GenericFailure, e.message)),
+        }
+    }
+
+    /// `getCurrentTenant()` below the AsyncLocalStorage level: the fallback,
+    /// then the resolvers; unvalidated, like the original.
+    /// A non-string value throws with code `INVALID_TENANT_ID`.
+    #[napi]
+    pub fn current(&self, env: Env, explicit: Unknown) -> napi::Result<Option<String>, ErrorCode> {
+        let resolved = self
+            .resolve(&env, &explicit)
+            .map_err(|e| napi::Error::new(ErrorCode::Internal, e.reason))?;
+        match resolved {
+            Candidate::Missing => Ok(None),
+            Candidate::Text(s) => Ok(Some(s)),
+            other => Err(crate::tenant::validate_tenant_id(&other)
+                .err()
+                .map(super::to_napi)
+                .unwrap_or_else(|| {
+                    napi::Error::new(ErrorCode::InvalidTenantId, "Invalid tenant id")
+                })),
+        }
+    }
+}

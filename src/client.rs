@@ -1,0 +1,65 @@
+//! One DynamoDB client per process and configuration. Clients are built
+//! lazily on the runtime the first operation runs on, from the standard AWS
+//! chain (aws-config) unless the config names credentials.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use aws_config::BehaviorVersion;
+use aws_credential_types::Credentials;
+use aws_sdk_dynamodb::Client;
+use aws_smithy_http_client::tls;
+use tokio::sync::OnceCell;
+
+/// What distinguishes one client from another.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub struct ClientConfig {
+    pub region: Option<String>,
+    /// `aws.endpoint`, else `AWS_ENDPOINT_URL_DYNAMODB` (read when the config is built).
+    pub endpoint: Option<String>,
+    /// `(access key id, secret, session token)` from `aws.credentials`.
+    pub credentials: Option<(String, String, Option<String>)>,
+}
+
+type Slot = Arc<OnceCell<Client>>;
+
+fn pool() -> &'static Mutex<HashMap<ClientConfig, Slot>> {
+    static POOL: OnceLock<Mutex<HashMap<ClientConfig, Slot>>> = OnceLock::new();
+    POOL.get_or_init(Default::default)
+}
+
+/// The shared slot for a configuration; every `Db` with the same settings
+/// gets the same client.
+pub fn slot_for(cfg: &ClientConfig) -> Slot {
+    // A poisoned lock only means another thread panicked while inserting;
+    // the map itself is still usable.
+    let mut map = pool().lock().unwrap_or_else(|e| e.into_inner());
+    map.entry(cfg.clone()).or_default().clone()
+}
+
+pub async fn build_client(cfg: &ClientConfig) -> Client {
+    let http = aws_smithy_http_client::Builder::new()
+        .tls_provider(tls::Provider::Rustls(
+            tls::rustls_provider::CryptoMode::Ring,
+        ))
+        .build_https();
+    let mut loader = aws_config::defaults(BehaviorVersion::latest()).http_client(http);
+    if let Some(r) = &cfg.region {
+        loader = loader.region(aws_config::Region::new(r.clone()));
+    }
+    if let Some((id, secret, token)) = &cfg.credentials {
+        loader = loader.credentials_provider(Credentials::new(
+            id.clone(),
+            secret.clone(),
+            token.clone(),
+            None,
+            "dynamo-bao-config",
+        ));
+    }
+    let shared = loader.load().await;
+    let mut builder = aws_sdk_dynamodb::config::Builder::from(&shared);
+    if let Some(ep) = &cfg.endpoint {
+        builder = builder.endpoint_url(ep.clone());
+    }
+    Client::from_conf(builder.build())
+}

@@ -1,0 +1,149 @@
+//! A configured table: the client, the table name and the tenancy policy that
+//! one `initModels` call sets up.
+
+use std::sync::Arc;
+
+use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_dynamodb::types::ConsumedCapacity;
+use aws_sdk_dynamodb::Client;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use tokio::sync::OnceCell;
+
+use crate::client::{build_client, slot_for, ClientConfig};
+use crate::error::{Error, ErrorCode, Result};
+use crate::tenant::{validate_tenant_id, Candidate, TenancyPolicy};
+
+/// The iteration index DynamoBao reads by default (`db.iterationIndexName`).
+pub const DEFAULT_ITERATION_INDEX: &str = "iter_index";
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct RawCredentials {
+    access_key_id: String,
+    secret_access_key: String,
+    session_token: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct RawDbConfig {
+    region: Option<String>,
+    endpoint: Option<String>,
+    credentials: Option<RawCredentials>,
+    table_name: String,
+    #[serde(default)]
+    tenancy_enabled: bool,
+    default_tenant: Option<String>,
+    iteration_index_name: Option<String>,
+}
+
+pub struct Db {
+    client_config: ClientConfig,
+    slot: Arc<OnceCell<Client>>,
+    pub table: String,
+    pub tenancy: TenancyPolicy,
+    pub iteration_index: String,
+}
+
+impl Db {
+    /// Builds a table handle from the JS layer's merged config (JSON).
+    pub fn from_json(json: &str) -> Result<Db> {
+        let raw: RawDbConfig = serde_json::from_str(json)?;
+        if raw.table_name.is_empty() {
+            return Err(Error::configuration("db.tableName is required"));
+        }
+        let endpoint = raw.endpoint.filter(|e| !e.is_empty()).or_else(|| {
+            std::env::var("AWS_ENDPOINT_URL_DYNAMODB")
+                .ok()
+                .filter(|e| !e.is_empty())
+        });
+        let client_config = ClientConfig {
+            region: raw.region.filter(|r| !r.is_empty()),
+            endpoint,
+            credentials: raw
+                .credentials
+                .map(|c| (c.access_key_id, c.secret_access_key, c.session_token)),
+        };
+        let default_tenant = match raw.default_tenant {
+            Some(t) => Some(validate_tenant_id(&Candidate::Text(t))?),
+            None => None,
+        };
+        Ok(Db {
+            slot: slot_for(&client_config),
+            client_config,
+            table: raw.table_name,
+            tenancy: TenancyPolicy {
+                enabled: raw.tenancy_enabled,
+                default_tenant,
+            },
+            iteration_index: raw
+                .iteration_index_name
+                .unwrap_or_else(|| DEFAULT_ITERATION_INDEX.to_string()),
+        })
+    }
+
+    pub async fn client(&self) -> &Client {
+        self.slot
+            .get_or_init(|| build_client(&self.client_config))
+            .await
+    }
+}
+
+/// Maps an SDK error to the core error; `name` is the AWS error type.
+pub fn sdk_error<E, R>(e: SdkError<E, R>) -> Error
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug + Send + Sync + 'static,
+{
+    match &e {
+        SdkError::ServiceError(_) => {
+            let name = e.code().unwrap_or("UnknownError").to_string();
+            let message = e.message().unwrap_or(&name).to_string();
+            let mut err = Error::new(ErrorCode::DynamoDb, message);
+            err.aws_name = Some(name);
+            err
+        }
+        _ => Error::new(
+            ErrorCode::Network,
+            format!(
+                "DynamoDB request failed: {}",
+                aws_sdk_dynamodb::error::DisplayErrorContext(&e)
+            ),
+        ),
+    }
+}
+
+/// `{TableName, CapacityUnits}` as DynamoBao reports it, or `null`.
+pub fn capacity_json(c: Option<&ConsumedCapacity>) -> Value {
+    match c {
+        Some(c) => json!({
+            "TableName": c.table_name(),
+            "CapacityUnits": c.capacity_units().unwrap_or(0.0),
+        }),
+        None => Value::Null,
+    }
+}
+
+/// One entry of an instance's `_consumedCapacity` list.
+pub fn capacity_entry(kind: &str, c: Option<&ConsumedCapacity>) -> Value {
+    json!({ "type": kind, "consumedCapacity": capacity_json(c) })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn config_is_validated() {
+        let db = Db::from_json(r#"{"tableName":"t","tenancyEnabled":true,"region":"us-west-2"}"#)
+            .unwrap();
+        assert!(db.tenancy.enabled);
+        assert_eq!(db.iteration_index, DEFAULT_ITERATION_INDEX);
+        assert!(Db::from_json(r#"{"tableName":""}"#).is_err());
+        let err = Db::from_json(r#"{"tableName":"t","defaultTenant":"a#b"}"#)
+            .err()
+            .unwrap();
+        assert_eq!(err.code, ErrorCode::InvalidTenantId);
+    }
+}

@@ -1,0 +1,19 @@
+//! dynamo-bao-native: the Rust core of a drop-in replacement for DynamoBao.
+//!
+//! Core modules never use napi; `binding` (feature `node`) is the only place
+//! that does: it converts arguments, calls the core and maps errors.
+
+pub mod client;
+pub mod db;
+pub mod error;
+pub mod expr;
+pub mod jsnum;
+pub mod keys;
+pub mod marshal;
+pub mod ops;
+pub mod schema;
+pub mod search_text;
+pub mod tenant;
+
+#[cfg(feature = "node")]
+mod binding;

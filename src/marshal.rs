@@ -1,0 +1,172 @@
+//! dy values (JSON from the JS layer) <-> DynamoDB AttributeValues, with the
+//! original's type mapping (spec §2.6 marshalling table) so items written here
+//! read back identically through DynamoBao and vice versa.
+
+use std::collections::HashMap;
+
+use aws_sdk_dynamodb::primitives::Blob;
+use aws_sdk_dynamodb::types::AttributeValue;
+use serde_json::{Map, Number, Value};
+
+use crate::error::{Error, Result};
+use crate::jsnum::number_to_js_string;
+
+/// The original refuses to marshal `""` (DynamoBao's own client throws this).
+pub const EMPTY_STRING_MESSAGE: &str =
+    "Cannot marshall empty string - DynamoDB does not support empty string values";
+
+/// How a Node `Buffer` looks after `JSON.stringify`: `{"type":"Buffer","data":[…]}`.
+fn as_buffer(o: &Map<String, Value>) -> Option<Vec<u8>> {
+    if o.len() != 2 || o.get("type").and_then(Value::as_str) != Some("Buffer") {
+        return None;
+    }
+    o.get("data")?
+        .as_array()?
+        .iter()
+        .map(|b| b.as_u64().and_then(|b| u8::try_from(b).ok()))
+        .collect()
+}
+
+fn buffer_json(bytes: &[u8]) -> Value {
+    let mut m = Map::new();
+    m.insert("type".into(), "Buffer".into());
+    m.insert(
+        "data".into(),
+        Value::Array(bytes.iter().map(|b| Value::from(*b)).collect()),
+    );
+    Value::Object(m)
+}
+
+/// A dy value to an AttributeValue.
+pub fn to_attr(v: &Value) -> Result<AttributeValue> {
+    Ok(match v {
+        Value::Null => AttributeValue::Null(true),
+        Value::Bool(b) => AttributeValue::Bool(*b),
+        Value::Number(n) => AttributeValue::N(number_to_js_string(n)),
+        Value::String(s) if s.is_empty() => return Err(Error::validation(EMPTY_STRING_MESSAGE)),
+        Value::String(s) => AttributeValue::S(s.clone()),
+        Value::Array(a) if a.is_empty() => AttributeValue::L(Vec::new()),
+        // Any all-string array is a String Set in the original (spec §9.1 item 8).
+        Value::Array(a) if a.iter().all(Value::is_string) => AttributeValue::Ss(
+            a.iter()
+                .filter_map(|s| s.as_str().map(str::to_string))
+                .collect(),
+        ),
+        Value::Array(a) if a.iter().all(Value::is_number) => AttributeValue::Ns(
+            a.iter()
+                .filter_map(|n| n.as_number().map(number_to_js_string))
+                .collect(),
+        ),
+        Value::Array(a) => {
+            let buffers: Option<Vec<Vec<u8>>> = a
+                .iter()
+                .map(|x| x.as_object().and_then(as_buffer))
+                .collect();
+            match buffers {
+                Some(bs) => AttributeValue::Bs(bs.into_iter().map(Blob::new).collect()),
+                None => AttributeValue::L(a.iter().map(to_attr).collect::<Result<_>>()?),
+            }
+        }
+        Value::Object(o) => match as_buffer(o) {
+            Some(bytes) => AttributeValue::B(Blob::new(bytes)),
+            None => AttributeValue::M(to_item(o)?),
+        },
+    })
+}
+
+/// A dy object to an item; `undefined` never arrives (JSON drops it).
+pub fn to_item(o: &Map<String, Value>) -> Result<HashMap<String, AttributeValue>> {
+    o.iter()
+        .map(|(k, v)| Ok((k.clone(), to_attr(v)?)))
+        .collect()
+}
+
+/// `Number(s)` for an `N` attribute; integers stay integers in the JSON.
+fn number_from(s: &str) -> Value {
+    if let Ok(i) = s.parse::<i64>() {
+        // Beyond 2^53 JS would round; keep what JS's Number() would give.
+        if i.unsigned_abs() <= (1u64 << 53) {
+            return Value::Number(i.into());
+        }
+    }
+    s.parse::<f64>()
+        .ok()
+        .and_then(Number::from_f64)
+        .map(Value::Number)
+        .unwrap_or(Value::Null)
+}
+
+/// An AttributeValue to its dy value.
+pub fn from_attr(a: &AttributeValue) -> Value {
+    match a {
+        AttributeValue::S(s) => Value::String(s.clone()),
+        AttributeValue::N(n) => number_from(n),
+        AttributeValue::Bool(b) => Value::Bool(*b),
+        AttributeValue::Null(_) => Value::Null,
+        AttributeValue::B(b) => buffer_json(b.as_ref()),
+        AttributeValue::Ss(v) => Value::Array(v.iter().cloned().map(Value::String).collect()),
+        AttributeValue::Ns(v) => Value::Array(v.iter().map(|n| number_from(n)).collect()),
+        AttributeValue::Bs(v) => Value::Array(v.iter().map(|b| buffer_json(b.as_ref())).collect()),
+        AttributeValue::L(v) => Value::Array(v.iter().map(from_attr).collect()),
+        AttributeValue::M(m) => Value::Object(from_item(m)),
+        _ => Value::Null,
+    }
+}
+
+/// An item to a dy object.
+pub fn from_item(item: &HashMap<String, AttributeValue>) -> Map<String, Value> {
+    item.iter()
+        .map(|(k, v)| (k.clone(), from_attr(v)))
+        .collect()
+}
+
+#[cfg(test)]
+#[allow(clippy::approx_constant)] // 3.14 is the spec's test value, not π
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn types_follow_the_original() {
+        assert_eq!(to_attr(&json!("x")).unwrap(), AttributeValue::S("x".into()));
+        assert_eq!(to_attr(&json!(42)).unwrap(), AttributeValue::N("42".into()));
+        assert_eq!(
+            to_attr(&json!(3.14)).unwrap(),
+            AttributeValue::N("3.14".into())
+        );
+        assert_eq!(to_attr(&json!(true)).unwrap(), AttributeValue::Bool(true));
+        assert_eq!(to_attr(&Value::Null).unwrap(), AttributeValue::Null(true));
+        assert_eq!(
+            to_attr(&json!(["a", "b"])).unwrap(),
+            AttributeValue::Ss(vec!["a".into(), "b".into()])
+        );
+        assert_eq!(
+            to_attr(&json!([1, 2])).unwrap(),
+            AttributeValue::Ns(vec!["1".into(), "2".into()])
+        );
+        assert_eq!(to_attr(&json!([])).unwrap(), AttributeValue::L(vec![]));
+        assert_eq!(
+            to_attr(&json!({"type": "Buffer", "data": [1, 2, 3]})).unwrap(),
+            AttributeValue::B(Blob::new(vec![1, 2, 3]))
+        );
+        assert_eq!(
+            to_attr(&json!("")).unwrap_err().message,
+            EMPTY_STRING_MESSAGE
+        );
+    }
+
+    #[test]
+    fn round_trips() {
+        let v = json!({"s": "x", "n": 1704164645678u64, "f": 3.14, "b": false, "ss": ["y", "z"],
+                       "m": {"k": [1, "two", null]}, "bin": {"type": "Buffer", "data": [0, 255]}});
+        let item = to_item(v.as_object().unwrap()).unwrap();
+        assert_eq!(Value::Object(from_item(&item)), v);
+    }
+
+    #[test]
+    fn numbers_read_like_js_number() {
+        assert_eq!(number_from("42"), json!(42));
+        assert_eq!(number_from("3.14"), json!(3.14));
+        assert_eq!(number_from("1e3"), json!(1000.0));
+    }
+}

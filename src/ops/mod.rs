@@ -1,0 +1,38 @@
+//! Data operations. Each takes an [`OpScope`] — the table, the model and the
+//! tenant already resolved and validated — and answers with JSON for the JS
+//! layer (dy items, consumed capacity).
+
+pub mod count;
+pub mod delete;
+pub mod get;
+pub mod query;
+pub mod save;
+pub mod table;
+
+use crate::db::Db;
+use crate::keys::KeyCodec;
+use crate::schema::ModelSchema;
+use crate::tenant::TenantId;
+
+pub struct OpScope<'a> {
+    pub db: &'a Db,
+    pub schema: &'a ModelSchema,
+    pub tenant: Option<TenantId>,
+}
+
+impl OpScope<'_> {
+    pub fn codec(&self) -> KeyCodec<'_> {
+        KeyCodec::new(self.schema, self.tenant.as_ref())
+    }
+}
+
+/// `{_pk, _sk}` as an item key.
+pub(crate) fn key_item(
+    key: &(String, String),
+) -> std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue> {
+    use aws_sdk_dynamodb::types::AttributeValue;
+    std::collections::HashMap::from([
+        ("_pk".to_string(), AttributeValue::S(key.0.clone())),
+        ("_sk".to_string(), AttributeValue::S(key.1.clone())),
+    ])
+}

@@ -1,0 +1,180 @@
+//! `queryByIndex` / `queryByPrimaryKey` (spec §5.8): the partition value and
+//! the sort-key condition are converted with the key codec, so a query names
+//! exactly the keys a save wrote. Filters arrive with the query issue.
+
+use std::collections::HashMap;
+
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnConsumedCapacity, Select};
+use serde::Deserialize;
+use serde_json::{json, Map, Value};
+
+use super::OpScope;
+use crate::db::{capacity_json, sdk_error};
+use crate::error::{Error, Result};
+use crate::keys::to_gsi;
+use crate::marshal::{from_item, to_item};
+use crate::schema::{FieldKind, IndexDef, KeyPart, ModelSchema};
+
+/// `Model.defaultQueryLimit`.
+pub const DEFAULT_QUERY_LIMIT: i32 = 100;
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct QueryRequest {
+    /// An index name; `None` queries the table's primary key (`queryByPrimaryKey`).
+    pub index: Option<String>,
+    pub pk_value: Value,
+    /// `{field: value}` or `{field: {$op: value}}` with dy operands.
+    pub sk_condition: Option<Map<String, Value>>,
+    pub limit: Option<i32>,
+    pub direction: Option<String>,
+    pub start_key: Option<Map<String, Value>>,
+    #[serde(default)]
+    pub count_only: bool,
+}
+
+fn part_kind(schema: &ModelSchema, p: KeyPart) -> FieldKind {
+    match p {
+        KeyPart::ModelPrefix => FieldKind::String,
+        KeyPart::Field(i) => schema.fields[i].kind,
+    }
+}
+
+/// The key condition on the sort key (`KeyConditionBuilder`).
+fn sort_condition(
+    schema: &ModelSchema,
+    ix: &IndexDef,
+    cond: &Map<String, Value>,
+    values: &mut HashMap<String, AttributeValue>,
+) -> Result<String> {
+    let (field, c) = cond
+        .iter()
+        .next()
+        .ok_or_else(|| Error::query("Invalid condition format"))?;
+    if schema.part_name(ix.sk).unwrap_or("modelPrefix") != field {
+        return Err(Error::query(format!(
+            "Field \"{field}\" is not the sort key for index \"{}\"",
+            ix.name
+        )));
+    }
+    let kind = part_kind(schema, ix.sk);
+    let gsi =
+        |v: &Value| -> Result<AttributeValue> { Ok(AttributeValue::S(to_gsi(kind, Some(v))?)) };
+    let Value::Object(op) = c else {
+        values.insert(":sortKeyValue".into(), gsi(c)?);
+        return Ok("#sk = :sortKeyValue".into());
+    };
+    let (name, v) = op
+        .iter()
+        .next()
+        .ok_or_else(|| Error::query("Invalid condition format"))?;
+    let cmp = match name.as_str() {
+        "$gt" => ">",
+        "$gte" => ">=",
+        "$lt" => "<",
+        "$lte" => "<=",
+        "$beginsWith" => {
+            values.insert(":sortKeyValue".into(), gsi(v)?);
+            return Ok("begins_with(#sk, :sortKeyValue)".into());
+        }
+        "$between" => {
+            let pair = v.as_array().filter(|a| a.len() == 2).ok_or_else(|| {
+                Error::query("$between requires an array with exactly 2 elements")
+            })?;
+            values.insert(":sortKeyStart".into(), gsi(&pair[0])?);
+            values.insert(":sortKeyEnd".into(), gsi(&pair[1])?);
+            return Ok("#sk BETWEEN :sortKeyStart AND :sortKeyEnd".into());
+        }
+        other => {
+            return Err(Error::query(format!(
+                "Unsupported sort key operator: {other}"
+            )))
+        }
+    };
+    values.insert(":sortKeyValue".into(), gsi(v)?);
+    Ok(format!("#sk {cmp} :sortKeyValue"))
+}
+
+pub async fn query(scope: &OpScope<'_>, req: QueryRequest) -> Result<Value> {
+    let schema = scope.schema;
+    let primary = IndexDef {
+        name: "primary".into(),
+        pk: schema.pk,
+        sk: schema.sk,
+        gsi: None,
+    };
+    let ix = match &req.index {
+        Some(name) => schema.index(name).ok_or_else(|| {
+            Error::query(format!(
+                "Index \"{name}\" not found in {} model",
+                schema.name
+            ))
+        })?,
+        None => &primary,
+    };
+    let (pk_attr, sk_attr) = match &ix.gsi {
+        Some(g) => (format!("_{g}_pk"), format!("_{g}_sk")),
+        None => ("_pk".to_string(), "_sk".to_string()),
+    };
+    let pk_value = scope.codec().index_partition(
+        ix.gsi.as_deref(),
+        &to_gsi(part_kind(schema, ix.pk), Some(&req.pk_value))?,
+    );
+
+    let mut names = HashMap::from([("#pk".to_string(), pk_attr.clone())]);
+    let mut values = HashMap::from([(":pk".to_string(), AttributeValue::S(pk_value.clone()))]);
+    let mut key_condition = "#pk = :pk".to_string();
+    if let Some(cond) = req.sk_condition.as_ref().filter(|c| !c.is_empty()) {
+        let sk = sort_condition(schema, ix, cond, &mut values)?;
+        names.insert("#sk".into(), sk_attr);
+        key_condition = format!("{key_condition} AND {sk}");
+    }
+
+    let start_key = match &req.start_key {
+        Some(k) => {
+            // A cursor names its partition; one from another tenant (or another
+            // query) names a different one and is refused before any request.
+            if k.get(&pk_attr).and_then(Value::as_str) != Some(pk_value.as_str()) {
+                return Err(Error::validation(
+                    "startKey does not belong to this query: cursors are scoped to one tenant and one partition",
+                ));
+            }
+            Some(to_item(k)?)
+        }
+        None => None,
+    };
+
+    let out = scope
+        .db
+        .client()
+        .await
+        .query()
+        .table_name(&scope.db.table)
+        .set_index_name(ix.gsi.clone())
+        .key_condition_expression(key_condition)
+        .set_expression_attribute_names(Some(names))
+        .set_expression_attribute_values(Some(values))
+        .scan_index_forward(req.direction.as_deref() != Some("DESC"))
+        .limit(req.limit.filter(|l| *l > 0).unwrap_or(DEFAULT_QUERY_LIMIT))
+        .set_exclusive_start_key(start_key)
+        .set_select(req.count_only.then_some(Select::Count))
+        .return_consumed_capacity(ReturnConsumedCapacity::Total)
+        .send()
+        .await
+        .map_err(sdk_error)?;
+    let capacity = capacity_json(out.consumed_capacity());
+    if req.count_only {
+        return Ok(json!({ "count": out.count(), "consumedCapacity": capacity }));
+    }
+    let items: Vec<Value> = out
+        .items()
+        .iter()
+        .map(|i| Value::Object(from_item(i)))
+        .collect();
+    Ok(json!({
+        "count": items.len(),
+        "items": items,
+        "lastEvaluatedKey": out.last_evaluated_key().map(from_item),
+        "consumedCapacity": capacity,
+    }))
+}
