@@ -1,0 +1,29 @@
+"use strict";
+/**
+ * dynamo-bao-native: DynamoBao's API (`require("dynamo-bao")`) on a Rust core.
+ * The export object has exactly the original's keys.
+ */
+const { initModels } = require("./lib/init-models.js");
+const { BaoModel, PrimaryKeyConfig, IndexConfig, UniqueConstraintConfig } = require("./lib/model.js");
+const { ModelManager } = require("./lib/model-manager.js");
+const { TenantContext } = require("./lib/tenant-context.js");
+const { runWithBatchContext, getBatchContextCapacity } = require("./lib/batch-context.js");
+const fields = require("./lib/fields.js");
+const constants = require("./lib/constants.js");
+const exceptions = require("./lib/exceptions.js");
+
+module.exports = {
+  initModels,
+  BaoModel,
+  ModelManager,
+  fields,
+  TenantContext,
+  runWithBatchContext,
+  getBatchContextCapacity,
+  PrimaryKeyConfig,
+  IndexConfig,
+  UniqueConstraintConfig,
+  constants,
+  exceptions,
+  models: {},
+};

@@ -1,0 +1,33 @@
+"use strict";
+/**
+ * Table administration through the native client: the table layout that
+ * `bao-create-table` + `bao-update-table` produce (spec §3.1).
+ */
+const { NativeDb } = require("./native.js");
+const { decode, native } = require("./native-errors.js");
+
+function dbFor({ tableName, endpoint, region, credentials } = {}) {
+  return native(() =>
+    new NativeDb(JSON.stringify({ tableName, endpoint, region: region || process.env.AWS_REGION || "us-west-2", credentials })),
+  );
+}
+
+/**
+ * Creates the table if it is missing and waits until it is ACTIVE.
+ * @param {{tableName: string, endpoint?: string, region?: string}} options
+ * @returns {Promise<{created: boolean, tableName: string}>}
+ */
+async function createTable(options) {
+  return decode(await dbFor(options).createTable());
+}
+
+/**
+ * Deletes the table if it exists.
+ * @param {{tableName: string, endpoint?: string, region?: string}} options
+ * @returns {Promise<{deleted: boolean, tableName: string}>}
+ */
+async function deleteTable(options) {
+  return decode(await dbFor(options).deleteTable());
+}
+
+module.exports = { createTable, deleteTable };

@@ -1,0 +1,447 @@
+"use strict";
+/**
+ * Field descriptors (spec §4): how a model property is validated and turned
+ * into its stored ("dy") form and back. Key strings (`toGsi`) and DynamoDB
+ * types are the native core's business; these classes only shape values.
+ * Custom fields extend the exported `*FieldClass` classes.
+ */
+const { ValidationError } = require("./exceptions.js");
+const { ulid, decodeTime } = require("./ulid.js");
+
+const isNullish = (v) => v === null || v === undefined;
+
+/** Base behaviour shared by every field. Not exported, as in DynamoBao. */
+class BaoBaseField {
+  /** @param {object} [options] */
+  constructor(options = {}) {
+    this.options = options;
+    this.required = options.required || false;
+    this.defaultValue = options.defaultValue;
+  }
+
+  /** The JS value a new instance starts with (a truthy `defaultValue`, called if a function). */
+  getInitialValue() {
+    if (this.defaultValue) {
+      return typeof this.defaultValue === "function" ? this.defaultValue() : this.defaultValue;
+    }
+    return undefined;
+  }
+
+  /** Throws ValidationError for a value this field cannot store. */
+  validate(value) {
+    if (this.required && isNullish(value)) throw new ValidationError("Field is required", null, value);
+    return true;
+  }
+
+  /** JS value -> stored value. */
+  toDy(value) {
+    return value;
+  }
+
+  /** Stored value -> JS value. */
+  fromDy(value) {
+    return value;
+  }
+
+  fromGsi(value) {
+    return this.fromDy(value);
+  }
+
+  /** The value written on saves that do not set this field (`undefined`: none). */
+  updateBeforeSave(value) {
+    return value;
+  }
+}
+
+class StringFieldClass extends BaoBaseField {
+  validate(value) {
+    if (this.required && !value) throw new ValidationError("Field is required", null, value);
+    return true;
+  }
+}
+
+class UlidFieldClass extends BaoBaseField {
+  constructor(options = {}) {
+    super({ ...options, required: true });
+    this.autoAssign = options.autoAssign || false;
+  }
+
+  getInitialValue() {
+    return this.autoAssign ? ulid() : super.getInitialValue();
+  }
+
+  validate(value) {
+    if (!value && !this.autoAssign) throw new ValidationError("ULID is required", null, value);
+    if (value) {
+      if (typeof value !== "string" || !/^[0-9A-Z]{26}$/.test(value)) {
+        throw new ValidationError("Invalid ULID format", null, value);
+      }
+      try {
+        decodeTime(value);
+      } catch {
+        throw new ValidationError("Invalid ULID: could not decode timestamp", null, value);
+      }
+    }
+    return true;
+  }
+}
+
+class RelatedFieldClass extends BaoBaseField {
+  /**
+   * @param {string} modelName the related model's class name
+   * @param {object} [options]
+   */
+  constructor(modelName, options = {}) {
+    super(options);
+    this.modelName = modelName;
+  }
+
+  validate(value) {
+    if (this.required && !value) throw new ValidationError("Field is required", null, value);
+    if (value && typeof value !== "string" && typeof value.getPrimaryId !== "function") {
+      throw new ValidationError("Related field value must be a string ID or model instance", null, value);
+    }
+    return true;
+  }
+
+  toDy(value) {
+    if (!value) return null;
+    if (typeof value === "object" && typeof value.getPrimaryId === "function") return value.getPrimaryId();
+    return value;
+  }
+}
+
+/** Shared by Integer and Float: `null` unless a default is given. */
+class NumberFieldBase extends BaoBaseField {
+  getInitialValue() {
+    return this.options.defaultValue !== undefined ? this.options.defaultValue : null;
+  }
+
+  /**
+   * Deliberately stricter than DynamoBao, which stores `Number("abc")` (NaN)
+   * and lets DynamoDB reject the request: a non-numeric value is refused here.
+   */
+  validate(value) {
+    super.validate(value);
+    if (!isNullish(value)) {
+      const n = typeof value === "number" ? value : typeof value === "string" && value.trim() !== "" ? Number(value) : NaN;
+      if (!Number.isFinite(n)) throw new ValidationError(`${this.constructor.label} value must be a number`, null, value);
+      return n;
+    }
+    return true;
+  }
+
+  toDy(value) {
+    return isNullish(value) ? this.getInitialValue() : Number(value);
+  }
+}
+
+class IntegerFieldClass extends NumberFieldBase {
+  static label = "IntegerField";
+
+  validate(value) {
+    const n = super.validate(value);
+    if (typeof n === "number" && !Number.isInteger(n)) {
+      throw new ValidationError("IntegerField value must be an integer", null, value);
+    }
+    return true;
+  }
+
+  fromDy(value) {
+    return isNullish(value) ? this.getInitialValue() : parseInt(value, 10);
+  }
+}
+
+class FloatFieldClass extends NumberFieldBase {
+  static label = "FloatField";
+
+  validate(value) {
+    super.validate(value);
+    return true;
+  }
+
+  toDy(value) {
+    if (isNullish(value)) return this.getInitialValue();
+    const num = Number(value);
+    if (this.options.precision !== undefined && !Number.isNaN(num)) {
+      return Number(num.toFixed(this.options.precision));
+    }
+    return num;
+  }
+
+  fromDy(value) {
+    return isNullish(value) ? this.getInitialValue() : parseFloat(value);
+  }
+}
+
+class CounterFieldClass extends BaoBaseField {
+  constructor(options = {}) {
+    super(options);
+    this.defaultValue = options.defaultValue || 0;
+  }
+
+  validate(value) {
+    super.validate(value);
+    if (value !== undefined) {
+      if (typeof value === "string" && /^[+-]\d+$/.test(value)) return true;
+      if (!Number.isInteger(value)) throw new ValidationError("CounterField value must be an integer", null, value);
+    }
+    return true;
+  }
+
+  getInitialValue() {
+    return this.defaultValue;
+  }
+
+  fromDy(value) {
+    return isNullish(value) ? this.getInitialValue() : parseInt(value, 10);
+  }
+}
+
+class BooleanFieldClass extends BaoBaseField {
+  getInitialValue() {
+    return this.options.defaultValue !== undefined ? this.options.defaultValue : null;
+  }
+
+  validate(value) {
+    super.validate(value);
+    if (!isNullish(value) && typeof value !== "boolean") {
+      throw new ValidationError("BooleanField value must be a boolean", null, value);
+    }
+    return true;
+  }
+
+  toDy(value) {
+    return isNullish(value) ? this.getInitialValue() : Boolean(value);
+  }
+
+  fromDy(value) {
+    return isNullish(value) ? this.getInitialValue() : Boolean(value);
+  }
+}
+
+/** Dates are stored as epoch milliseconds (`N`). */
+class DateTimeFieldClass extends BaoBaseField {
+  validate(value) {
+    if (this.required && value === undefined) throw new ValidationError("Field is required", null, value);
+    if (value !== undefined && !(value instanceof Date) && typeof value !== "number" && typeof value !== "string") {
+      throw new ValidationError(
+        "DateTimeField value must be a Date object, timestamp number, or ISO string",
+        null,
+        value,
+      );
+    }
+    if (typeof value === "string" && Number.isNaN(new Date(value).getTime())) {
+      // The original stores NaN here and DynamoDB rejects the request.
+      throw new ValidationError(
+        "DateTimeField value must be a Date object, timestamp number, or ISO string",
+        null,
+        value,
+      );
+    }
+  }
+
+  toDy(value) {
+    if (!value) return null;
+    if (value instanceof Date) return value.getTime();
+    if (typeof value === "string") return new Date(value).getTime();
+    if (typeof value === "number") return value;
+    return null;
+  }
+
+  fromDy(value) {
+    if (!value) return null;
+    return new Date(Number(value));
+  }
+}
+
+class CreateDateFieldClass extends DateTimeFieldClass {
+  constructor(options = {}) {
+    super({ ...options, required: true });
+  }
+
+  getInitialValue() {
+    return new Date();
+  }
+
+  toDy(value) {
+    if (!value) return Date.now();
+    return value instanceof Date ? value.getTime() : value;
+  }
+}
+
+class ModifiedDateFieldClass extends DateTimeFieldClass {
+  constructor(options = {}) {
+    super({ ...options, required: true });
+  }
+
+  getInitialValue() {
+    return new Date();
+  }
+
+  toDy() {
+    return Date.now();
+  }
+
+  updateBeforeSave() {
+    return Date.now();
+  }
+}
+
+/** Stored as epoch seconds; the field must be named `ttl`. */
+class TtlFieldClass extends DateTimeFieldClass {
+  validate(value) {
+    if (isNullish(value)) return true;
+    super.validate(value);
+    return true;
+  }
+
+  toDy(value) {
+    if (value === undefined) return undefined;
+    if (value === null) return null;
+    const date = value instanceof Date ? value : new Date(value);
+    if (Number.isNaN(date.getTime())) {
+      throw new ValidationError("Invalid date value provided for TTL field", null, value);
+    }
+    return Math.floor(date.getTime() / 1000);
+  }
+
+  fromDy(value) {
+    return isNullish(value) ? null : new Date(value * 1000);
+  }
+
+  getInitialValue() {
+    return super.getInitialValue();
+  }
+}
+
+/** A ULID regenerated on every save (optimistic locking). */
+class VersionFieldClass extends BaoBaseField {
+  constructor(options = {}) {
+    super({ ...options, required: true });
+    this.defaultValue = options.defaultValue || ulid;
+  }
+
+  validate(value) {
+    super.validate(value);
+    if (value !== undefined && (typeof value !== "string" || value.length !== 26)) {
+      throw new ValidationError("VersionField value must be a valid ULID", null, value);
+    }
+    return true;
+  }
+
+  getInitialValue() {
+    return typeof this.defaultValue === "function" ? this.defaultValue() : this.defaultValue;
+  }
+
+  updateBeforeSave() {
+    return ulid();
+  }
+
+  toDy(value) {
+    return value || this.getInitialValue();
+  }
+
+  fromDy(value) {
+    return value || this.getInitialValue();
+  }
+}
+
+class BinaryFieldClass extends BaoBaseField {
+  getInitialValue() {
+    if (this.defaultValue) {
+      return typeof this.defaultValue === "function" ? this.defaultValue() : this.defaultValue;
+    }
+    return null;
+  }
+
+  validate(value) {
+    super.validate(value);
+    if (!isNullish(value) && !(value instanceof Buffer) && !(value instanceof Uint8Array)) {
+      throw new ValidationError("BinaryField value must be a Buffer or Uint8Array", null, value);
+    }
+    return true;
+  }
+
+  toDy(value) {
+    return value ? value : null;
+  }
+
+  /** The core hands binary values over as `{type: "Buffer", data: [...]}`. */
+  fromDy(value) {
+    if (!value) return null;
+    if (value.type === "Buffer" && Array.isArray(value.data)) return Buffer.from(value.data);
+    return value;
+  }
+}
+
+class StringSetFieldClass extends BaoBaseField {
+  validate(value) {
+    super.validate(value);
+    if (isNullish(value)) return true;
+    if (!(value instanceof Set) && !Array.isArray(value)) {
+      throw new ValidationError("StringSetField value must be a Set or Array", null, value);
+    }
+    const members = [...value];
+    const { maxMemberCount, maxStringLength } = this.options;
+    if (maxMemberCount !== undefined && members.length > maxMemberCount) {
+      throw new ValidationError(`StringSet exceeds maximum member count of ${maxMemberCount}`, null, value);
+    }
+    for (const m of members) {
+      if (typeof m !== "string") throw new ValidationError("StringSetField can only contain string values", null, value);
+      if (maxStringLength !== undefined && m.length > maxStringLength) {
+        throw new ValidationError(`String in set exceeds maximum length of ${maxStringLength}`, null, value);
+      }
+    }
+    return true;
+  }
+
+  getInitialValue() {
+    return new Set();
+  }
+
+  toDy(value) {
+    if (value === undefined) return undefined;
+    if (value === null) return null;
+    let arr;
+    if (value instanceof Set) arr = Array.from(value);
+    else if (Array.isArray(value)) arr = [...new Set(value)];
+    else return value;
+    return arr.length ? arr : null;
+  }
+
+  fromDy(value) {
+    return Array.isArray(value) ? new Set(value) : new Set();
+  }
+}
+
+module.exports = {
+  StringField: (options) => new StringFieldClass(options),
+  DateTimeField: (options) => new DateTimeFieldClass(options),
+  CreateDateField: (options) => new CreateDateFieldClass(options),
+  ModifiedDateField: (options) => new ModifiedDateFieldClass(options),
+  UlidField: (options) => new UlidFieldClass(options),
+  RelatedField: (modelName, options) => new RelatedFieldClass(modelName, options),
+  IntegerField: (options) => new IntegerFieldClass(options),
+  FloatField: (options) => new FloatFieldClass(options),
+  CounterField: (options) => new CounterFieldClass(options),
+  BinaryField: (options) => new BinaryFieldClass(options),
+  VersionField: (options) => new VersionFieldClass(options),
+  BooleanField: (options) => new BooleanFieldClass(options),
+  TtlField: (options) => new TtlFieldClass(options),
+  StringSetField: (options) => new StringSetFieldClass(options),
+  StringFieldClass,
+  DateTimeFieldClass,
+  CreateDateFieldClass,
+  ModifiedDateFieldClass,
+  UlidFieldClass,
+  RelatedFieldClass,
+  IntegerFieldClass,
+  FloatFieldClass,
+  CounterFieldClass,
+  BinaryFieldClass,
+  VersionFieldClass,
+  BooleanFieldClass,
+  TtlFieldClass,
+  StringSetFieldClass,
+};

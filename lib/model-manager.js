@@ -1,0 +1,145 @@
+"use strict";
+/**
+ * ModelManager (spec §2.5): the models registered for one tenant key and the
+ * table configuration `init` wires them to (one native table handle per init).
+ */
+const { NativeDb } = require("./native.js");
+const { TenantContext } = require("./tenant-context.js");
+const { ConfigurationError } = require("./exceptions.js");
+const { native } = require("./native-errors.js");
+const { pluginManager } = require("./plugin-manager.js");
+const { defaultLogger: logger } = require("./utils/logger.js");
+
+class ModelManager {
+  /** @type {Map<string, ModelManager>} */
+  static _instances = new Map();
+
+  /**
+   * The manager for a tenant key (`tenantId || "default"`), created on first use.
+   * @param {string|null} [tenantId]
+   */
+  static getInstance(tenantId = null) {
+    const key = tenantId || "default";
+    let manager = ModelManager._instances.get(key);
+    if (!manager) {
+      manager = new ModelManager();
+      manager._tenantId = tenantId || null;
+      ModelManager._instances.set(key, manager);
+    }
+    return manager;
+  }
+
+  constructor() {
+    this._initialized = false;
+    this._db = null;
+    this._tableName = null;
+    this._tenantId = null;
+    this._tenancyEnabled = false;
+    /** @type {Map<string, Function>} */
+    this._models = new Map();
+    this._config = null;
+    this.models = {};
+  }
+
+  /**
+   * Connects the registered models to the configured table. Unlike the
+   * original, errors throw here, synchronously, instead of becoming
+   * unhandled rejections.
+   * @param {object} config the merged config of `initModels`
+   */
+  init(config) {
+    TenantContext.validateTenantRequired(config);
+    this._config = config;
+    this._tableName = config.db?.tableName;
+    this._tenancyEnabled = Boolean(config.tenancy?.enabled);
+    this._tenantId = config.tenantId || config.testId || this._tenantId;
+    const creds = config.aws?.credentials;
+    const dbConfig = {
+      region: config.aws?.region,
+      endpoint: config.aws?.endpoint,
+      credentials:
+        creds?.accessKeyId && creds?.secretAccessKey
+          ? { accessKeyId: creds.accessKeyId, secretAccessKey: creds.secretAccessKey, sessionToken: creds.sessionToken }
+          : undefined,
+      tableName: this._tableName || "",
+      tenancyEnabled: this._tenancyEnabled,
+      // Only consulted with tenancy disabled (the legacy testId prefix).
+      defaultTenant: this._tenancyEnabled ? undefined : this._tenantId || undefined,
+      iterationIndexName: config.db?.iterationIndexName,
+    };
+    this._db = native(() => new NativeDb(JSON.stringify(dbConfig)));
+    for (const Model of this._models.values()) this._wire(Model);
+    this._initialized = true;
+    return this;
+  }
+
+  _wire(Model) {
+    Model._tenantId = this._tenantId;
+    Model._testId = this._tenantId;
+    Model._db = this._db;
+    Model.table = this._tableName;
+    Model._config = this._config;
+    Model._validateConfiguration();
+  }
+
+  /** @param {string} name */
+  getModel(name) {
+    const Model = this._models.get(name);
+    if (!Model) throw new ConfigurationError(`Model ${name} not found`);
+    return Model;
+  }
+
+  /**
+   * Registers a model class (by its class name); validates it at once when
+   * the manager is initialised.
+   * @param {Function} Model
+   */
+  registerModel(Model) {
+    this._models.set(Model.name, Model);
+    Model.registerPlugin = function registerPlugin(plugin) {
+      pluginManager.registerPlugin(this.name, plugin);
+      for (const [name, fn] of Object.entries(plugin.methods || {})) {
+        if (name in this.prototype) logger.warn(`Method ${name} already exists for model ${this.name}`);
+        this.prototype[name] = fn;
+      }
+    };
+    Model._tenantId = this._tenantId;
+    Model._testId = this._tenantId;
+    if (this._initialized) this._wire(Model);
+    return Model;
+  }
+
+  get documentClient() {
+    return null;
+  }
+
+  get tableName() {
+    return this._tableName;
+  }
+
+  getTenantId() {
+    return this._tenantId;
+  }
+
+  getTestId() {
+    return this._tenantId;
+  }
+
+  isTenancyEnabled() {
+    return this._tenancyEnabled;
+  }
+
+  listModels() {
+    return [...this._models.keys()];
+  }
+
+  getModels() {
+    return [...this._models.values()];
+  }
+
+  getIterationIndexName() {
+    return this._config?.db?.iterationIndexName || "iter_index";
+  }
+}
+
+module.exports = { ModelManager };
