@@ -1,0 +1,59 @@
+'use strict';
+/**
+ * Raw access to the test table through the AWS SDK v3, independent of the library
+ * under test. Used to check exactly what was (or was not) written.
+ *
+ *   rawScan(fn)      -> every item, in DynamoDB-JSON form ({_pk: {S: '...'}}), for which fn(item) is true
+ *   rawScanItems(fn) -> the same, unmarshalled to plain JS ({_pk: '...'}); fn sees the plain item
+ *   rawGet(pk, sk)   -> one item in DynamoDB-JSON form, or null
+ *   mentioning(s)    -> plain items whose JSON text contains s (for "nothing was written" checks)
+ */
+const { DynamoDBClient, ScanCommand, GetItemCommand } = require('@aws-sdk/client-dynamodb');
+const { unmarshall } = require('@aws-sdk/util-dynamodb');
+
+const TABLE_NAME = process.env.TABLE_NAME;
+const ENDPOINT = process.env.AWS_ENDPOINT_URL_DYNAMODB;
+if (!TABLE_NAME || !ENDPOINT) {
+  throw new Error('integration tests need TABLE_NAME and AWS_ENDPOINT_URL_DYNAMODB (run them with `npm test`)');
+}
+
+const client = new DynamoDBClient({
+  region: process.env.AWS_REGION || 'us-west-2',
+  endpoint: ENDPOINT,
+});
+
+async function rawScan(filterFn = () => true) {
+  const out = [];
+  let ExclusiveStartKey;
+  do {
+    const res = await client.send(
+      new ScanCommand({ TableName: TABLE_NAME, ExclusiveStartKey, ConsistentRead: true }),
+    );
+    for (const item of res.Items || []) if (filterFn(item)) out.push(item);
+    ExclusiveStartKey = res.LastEvaluatedKey;
+  } while (ExclusiveStartKey);
+  return out;
+}
+
+async function rawScanItems(filterFn = () => true) {
+  const all = await rawScan();
+  return all.map((item) => unmarshall(item)).filter(filterFn);
+}
+
+async function rawGet(pk, sk) {
+  const res = await client.send(
+    new GetItemCommand({
+      TableName: TABLE_NAME,
+      Key: { _pk: { S: pk }, _sk: { S: sk } },
+      ConsistentRead: true,
+    }),
+  );
+  return res.Item || null;
+}
+
+async function mentioning(text) {
+  const all = await rawScan();
+  return all.filter((item) => JSON.stringify(item).includes(text)).map((item) => unmarshall(item));
+}
+
+module.exports = { rawScan, rawScanItems, rawGet, mentioning, unmarshall, TABLE_NAME };

@@ -1,0 +1,180 @@
+'use strict';
+/**
+ * Validation and error surface of writes and reads.
+ *
+ * Proves that bad field values (a string for an IntegerField, a non-boolean for a
+ * BooleanField, a bad ULID, a bad DateTime / Related value), unknown field names and missing
+ * required fields are rejected with the spec's error classes and messages (§4, §5.7, §7)
+ * and write nothing (raw scan for a unique marker; updated rows stay unchanged); that
+ * update/delete of a missing id give ItemNotFoundError without creating a row, a duplicate
+ * create gives ConditionalError "Condition check failed" and leaves the original intact, and
+ * find of a missing id resolves to an object whose exists() is false.
+ */
+const { test, before } = require('node:test');
+const assert = require('node:assert/strict');
+const { TenantContext, exceptions } = require('..');
+const { makeModels, initTenantModels } = require('./helpers/models');
+const { mentioning, rawGet } = require('./helpers/raw');
+const { uid, ulid } = require('./helpers/ids');
+const { expectReject } = require('./helpers/expect');
+
+const models = makeModels();
+const { User, AllTypes } = models;
+const DT = new Date('2024-01-02T03:04:05.678Z');
+
+before(() => {
+  TenantContext.reset();
+  initTenantModels(models);
+});
+
+/** Runs fn inside a fresh tenant; returns [tenant, result]. */
+async function inFreshTenant(fn) {
+  const tenant = uid('val-');
+  return [tenant, await TenantContext.runWithTenant(tenant, () => fn(tenant))];
+}
+
+function isA(Class, message) {
+  return (err) => {
+    assert.ok(err instanceof Class, `expected ${Class.name}, got ${err && err.name}: ${err && err.message}`);
+    assert.equal(err.name, Class.name);
+    if (message !== undefined) assert.equal(err.message, message);
+  };
+}
+
+test('a string for an IntegerField is a ValidationError (create and update) and writes nothing', async () => {
+  const marker = uid('v');
+  const [tenant, id] = await inFreshTenant(async () => {
+    await expectReject(
+      () => AllTypes.create({ s: marker, i: 'abc', f: 1.5, b: true, dt: DT }),
+      isA(exceptions.ValidationError),
+    );
+    const ok = await AllTypes.create({ s: `${marker}-ok`, i: 5, f: 1.5, b: true, dt: DT });
+    await expectReject(() => AllTypes.update(ok.getPrimaryId(), { i: 'abc' }), isA(exceptions.ValidationError));
+    return ok.getPrimaryId();
+  });
+  const rows = await mentioning(marker);
+  assert.deepEqual(rows.map((r) => r.s), [`${marker}-ok`], 'only the valid row exists');
+  const row = await rawGet(`[${tenant}]#at#${id}`, 'at');
+  assert.deepEqual(row.i, { N: '5' }, 'the failed update changed nothing');
+});
+
+test('an unknown field name is refused on create and update, naming the field', async () => {
+  const marker = uid('v');
+  const check = (err) => {
+    assert.ok(
+      err instanceof exceptions.ConfigurationError || err instanceof exceptions.ValidationError,
+      `expected ConfigurationError or ValidationError, got ${err.name}: ${err.message}`,
+    );
+    assert.match(err.message, /nickname/);
+  };
+  const [tenant, id] = await inFreshTenant(async () => {
+    await expectReject(() => User.create({ name: marker, nickname: 'x' }), check);
+    const ok = await User.create({ name: `${marker}-ok` });
+    await expectReject(() => User.update(ok.getPrimaryId(), { name: `${marker}-changed`, nickname: 'x' }), check);
+    return ok.getPrimaryId();
+  });
+  const rows = await mentioning(marker);
+  assert.deepEqual(rows.map((r) => r.name), [`${marker}-ok`]);
+  assert.equal(rows[0]._pk, `[${tenant}]#u#${id}`);
+  assert.equal(rows[0].nickname, undefined);
+});
+
+test('a missing required field: ValidationError "Field is required: name"', async () => {
+  const marker = uid('v');
+  await inFreshTenant(() =>
+    expectReject(
+      () => User.create({ email: `${marker}@x.test` }),
+      (err) => {
+        isA(exceptions.ValidationError, 'Field is required: name')(err);
+        assert.equal(err.fieldName, 'name');
+      },
+    ),
+  );
+  assert.deepEqual(await mentioning(marker), []);
+});
+
+test('a non-boolean for a BooleanField: "BooleanField value must be a boolean"', async () => {
+  const marker = uid('v');
+  await inFreshTenant(() =>
+    expectReject(
+      () => AllTypes.create({ s: marker, i: 1, f: 1.5, b: 'yes', dt: DT }),
+      isA(exceptions.ValidationError, 'BooleanField value must be a boolean'),
+    ),
+  );
+  assert.deepEqual(await mentioning(marker), []);
+});
+
+test('an invalid ULID: "Invalid ULID format"', async () => {
+  const marker = uid('v');
+  await inFreshTenant(async () => {
+    for (const bad of ['not-a-ulid', ulid().toLowerCase(), `${ulid()}X`]) {
+      await expectReject(
+        () => AllTypes.create({ id: bad, s: marker, i: 1, f: 1.5, b: true, dt: DT }),
+        isA(exceptions.ValidationError, 'Invalid ULID format'),
+      );
+      await expectReject(
+        () => User.create({ userId: bad, name: marker }),
+        isA(exceptions.ValidationError, 'Invalid ULID format'),
+      );
+    }
+  });
+  assert.deepEqual(await mentioning(marker), []);
+});
+
+test('bad DateTime and Related values are ValidationErrors with the original messages', async () => {
+  const marker = uid('v');
+  await inFreshTenant(async () => {
+    await expectReject(
+      () => AllTypes.create({ s: marker, i: 1, f: 1.5, b: true, dt: { when: 'now' } }),
+      isA(exceptions.ValidationError, 'DateTimeField value must be a Date object, timestamp number, or ISO string'),
+    );
+    await expectReject(
+      () => AllTypes.create({ s: marker, i: 1, f: 1.5, b: true, dt: DT, rel: 42 }),
+      isA(exceptions.ValidationError, 'Related field value must be a string ID or model instance'),
+    );
+  });
+  assert.deepEqual(await mentioning(marker), []);
+});
+
+test('update / delete of a missing id: ItemNotFoundError, and no row is created', async () => {
+  const missing = ulid();
+  const [tenant] = await inFreshTenant(async () => {
+    await expectReject(() => User.update(missing, { name: 'ghost' }), (err) => {
+      isA(exceptions.ItemNotFoundError, 'Item not found')(err);
+      assert.equal(err.primaryId, missing);
+    });
+    await expectReject(() => User.delete(missing), isA(exceptions.ItemNotFoundError, 'Item not found'));
+  });
+  assert.equal(await rawGet(`[${tenant}]#u#${missing}`, 'u'), null, 'update did not upsert');
+});
+
+test('create of a duplicate id: ConditionalError "Condition check failed", original intact', async () => {
+  const userId = ulid();
+  const marker = uid('v');
+  const [tenant] = await inFreshTenant(async () => {
+    await User.create({ userId, name: `${marker}-first` });
+    await expectReject(
+      () => User.create({ userId, name: `${marker}-second` }),
+      isA(exceptions.ConditionalError, 'Condition check failed'),
+    );
+    const id = ulid();
+    await AllTypes.create({ id, s: `${marker}-at`, i: 1, f: 1.5, b: true, dt: DT });
+    await expectReject(
+      () => AllTypes.create({ id, s: `${marker}-at2`, i: 2, f: 2.5, b: false, dt: DT }),
+      isA(exceptions.ConditionalError, 'Condition check failed'),
+    );
+  });
+  const row = await rawGet(`[${tenant}]#u#${userId}`, 'u');
+  assert.equal(row.name.S, `${marker}-first`);
+  const rows = await mentioning(marker);
+  assert.deepEqual(rows.map((r) => r.name || r.s).sort(), [`${marker}-at`, `${marker}-first`]);
+});
+
+test('find of a missing id resolves to a not-found object (exists() === false)', async () => {
+  await inFreshTenant(async () => {
+    const missing = await User.find(ulid());
+    assert.equal(missing.exists(), false);
+    const missingAt = await AllTypes.find(ulid());
+    assert.equal(missingAt.exists(), false);
+  });
+});
