@@ -1,0 +1,330 @@
+// Type declarations for dynamo-bao-native: DynamoBao's public API.
+
+/** A field descriptor: validates a JS value and converts it to and from its stored form. */
+export interface BaoField<T = unknown> {
+  options: Record<string, unknown>;
+  required: boolean;
+  defaultValue: unknown;
+  getInitialValue(): T | undefined | null;
+  validate(value: unknown): boolean | void;
+  toDy(value: unknown): unknown;
+  fromDy(value: unknown): T;
+  updateBeforeSave(value: unknown): unknown;
+}
+
+export interface FieldOptions {
+  required?: boolean;
+  defaultValue?: unknown;
+  [option: string]: unknown;
+}
+
+declare class BaoBaseField<T = unknown> implements BaoField<T> {
+  constructor(options?: FieldOptions);
+  options: Record<string, unknown>;
+  required: boolean;
+  defaultValue: unknown;
+  getInitialValue(): T | undefined | null;
+  validate(value: unknown): boolean | void;
+  toDy(value: unknown): unknown;
+  fromDy(value: unknown): T;
+  fromGsi(value: unknown): T;
+  updateBeforeSave(value: unknown): unknown;
+}
+
+export declare namespace fields {
+  class StringFieldClass extends BaoBaseField<string> {}
+  class UlidFieldClass extends BaoBaseField<string> {
+    autoAssign: boolean;
+  }
+  class RelatedFieldClass extends BaoBaseField<string> {
+    constructor(modelName: string, options?: FieldOptions);
+    modelName: string;
+  }
+  class IntegerFieldClass extends BaoBaseField<number | null> {}
+  class FloatFieldClass extends BaoBaseField<number | null> {}
+  class CounterFieldClass extends BaoBaseField<number> {}
+  class BooleanFieldClass extends BaoBaseField<boolean | null> {}
+  class DateTimeFieldClass extends BaoBaseField<Date | null> {}
+  class CreateDateFieldClass extends DateTimeFieldClass {}
+  class ModifiedDateFieldClass extends DateTimeFieldClass {}
+  class TtlFieldClass extends DateTimeFieldClass {}
+  class VersionFieldClass extends BaoBaseField<string> {}
+  class BinaryFieldClass extends BaoBaseField<Buffer | null> {}
+  class StringSetFieldClass extends BaoBaseField<Set<string>> {}
+
+  function StringField(options?: FieldOptions): StringFieldClass;
+  function UlidField(options?: FieldOptions & { autoAssign?: boolean }): UlidFieldClass;
+  function RelatedField(modelName: string, options?: FieldOptions): RelatedFieldClass;
+  function IntegerField(options?: FieldOptions): IntegerFieldClass;
+  function FloatField(options?: FieldOptions & { precision?: number }): FloatFieldClass;
+  function CounterField(options?: FieldOptions): CounterFieldClass;
+  function BooleanField(options?: FieldOptions): BooleanFieldClass;
+  function DateTimeField(options?: FieldOptions): DateTimeFieldClass;
+  function CreateDateField(options?: FieldOptions): CreateDateFieldClass;
+  function ModifiedDateField(options?: FieldOptions): ModifiedDateFieldClass;
+  function TtlField(options?: FieldOptions): TtlFieldClass;
+  function VersionField(options?: FieldOptions): VersionFieldClass;
+  function BinaryField(options?: FieldOptions): BinaryFieldClass;
+  function StringSetField(options?: FieldOptions & { maxStringLength?: number; maxMemberCount?: number }): StringSetFieldClass;
+}
+
+export declare class PrimaryKeyConfigClass {
+  constructor(pk: string, sk?: string);
+  pk: string;
+  sk: string;
+  getPkFieldName(): "_pk";
+  getSkFieldName(): "_sk";
+}
+export declare class IndexConfigClass {
+  constructor(pk: string, sk: string, indexId: string);
+  pk: string;
+  sk: string;
+  indexId: string;
+  getIndexName(): string;
+  getPkFieldName(): string;
+  getSkFieldName(): string;
+}
+export declare class UniqueConstraintConfigClass {
+  constructor(field: string, constraintId: string);
+  field: string;
+  constraintId: string;
+}
+
+export declare function PrimaryKeyConfig(pk: string, sk?: string): PrimaryKeyConfigClass;
+export declare function IndexConfig(pk: string, sk: string, indexId: string): IndexConfigClass;
+export declare function UniqueConstraintConfig(field: string, constraintId: string): UniqueConstraintConfigClass;
+
+/** `{TableName, CapacityUnits}` as DynamoDB reports it. */
+export interface ConsumedCapacity {
+  TableName?: string;
+  CapacityUnits?: number;
+}
+
+/** What `find` returns for a missing item. */
+export declare class ObjectNotFound {
+  constructor(consumedCapacity?: ConsumedCapacity | null);
+  consumedCapacity: ConsumedCapacity | null;
+  exists(): false;
+  getNumericConsumedCapacity(type: "read" | "write" | "total"): number;
+}
+
+/** A sort-key condition: a value (equality) or one operator. */
+export type SortKeyCondition = Record<
+  string,
+  | unknown
+  | { $gt: unknown }
+  | { $gte: unknown }
+  | { $lt: unknown }
+  | { $lte: unknown }
+  | { $beginsWith: unknown }
+  | { $between: [unknown, unknown] }
+>;
+
+export interface QueryOptions {
+  limit?: number;
+  direction?: "ASC" | "DESC";
+  /** A `lastEvaluatedKey` from a previous page of the same query and tenant. */
+  startKey?: Record<string, unknown>;
+  countOnly?: boolean;
+  returnWrapped?: boolean;
+}
+
+export interface QueryResult<M> {
+  items: M[];
+  count: number;
+  lastEvaluatedKey?: Record<string, unknown>;
+  consumedCapacity?: ConsumedCapacity;
+}
+
+export interface CountResult {
+  count: number;
+  consumedCapacity?: ConsumedCapacity;
+}
+
+export interface SaveOptions {
+  forceReindex?: boolean;
+  [option: string]: unknown;
+}
+
+/** The class models extend. */
+export declare class BaoModel {
+  static modelPrefix: string | null;
+  static fields: Record<string, BaoField>;
+  static primaryKey: PrimaryKeyConfigClass | null;
+  static indexes: Record<string, IndexConfigClass | PrimaryKeyConfigClass>;
+  static uniqueConstraints: Record<string, UniqueConstraintConfigClass>;
+  static iterable: boolean;
+  static iterationBuckets: number;
+  static searchable: boolean;
+  static searchConfig: { fields: string[]; caseSensitive?: boolean; minTermLength?: number; dedupe?: boolean } | null;
+  static defaultQueryLimit: number;
+  static table: string | null;
+  static readonly manager: ModelManager;
+
+  constructor(data?: Record<string, unknown>);
+  [field: string]: any;
+
+  static create<T extends typeof BaoModel>(this: T, data: Record<string, unknown>): Promise<InstanceType<T>>;
+  static find<T extends typeof BaoModel>(
+    this: T,
+    primaryId: string | Record<string, unknown>,
+    options?: { batchDelay?: number; bypassCache?: boolean },
+  ): Promise<InstanceType<T> | ObjectNotFound>;
+  static update<T extends typeof BaoModel>(
+    this: T,
+    primaryId: string | Record<string, unknown>,
+    changes: Record<string, unknown>,
+    options?: SaveOptions,
+  ): Promise<InstanceType<T>>;
+  static delete<T extends typeof BaoModel>(this: T, primaryId: string | Record<string, unknown>): Promise<InstanceType<T>>;
+  static queryByIndex<T extends typeof BaoModel>(
+    this: T,
+    indexName: string,
+    pkValue: unknown,
+    skCondition?: SortKeyCondition | null,
+    options?: QueryOptions,
+  ): Promise<QueryResult<InstanceType<T>>>;
+  static queryByPrimaryKey<T extends typeof BaoModel>(
+    this: T,
+    pkValue: unknown,
+    skCondition?: SortKeyCondition | null,
+    options?: QueryOptions,
+  ): Promise<QueryResult<InstanceType<T>>>;
+  /** The current tenant's item count (iterable models). */
+  static count(): Promise<CountResult>;
+  static getPrimaryId(data: Record<string, unknown>): string;
+  static makePrimaryId(pk: string, sk: string): string;
+  static getIterationBuckets(): number;
+  static isInsideBatchContext(): boolean;
+  static registerPlugin?(plugin: Plugin): void;
+
+  getPrimaryId(): string;
+  exists(): true;
+  hasChanges(): boolean;
+  isLoaded(): boolean;
+  save(options?: SaveOptions): Promise<this>;
+  /** Deletes this item; resolves to the deleted instance. */
+  delete(): Promise<this>;
+  getConsumedCapacity(): Array<{ consumedCapacity: ConsumedCapacity; fromContext: boolean; type: "read" | "write" }>;
+  getNumericConsumedCapacity(type: "read" | "write" | "total", includeRelated?: boolean): number;
+  clearConsumedCapacity(): void;
+}
+
+export interface Plugin {
+  methods?: Record<string, (...args: any[]) => any>;
+  beforeSave?(data: Record<string, unknown>, options: Record<string, unknown>): unknown;
+  afterSave?(instance: BaoModel, options: Record<string, unknown>): unknown;
+  beforeDelete?(primaryId: unknown, options: Record<string, unknown>): unknown;
+  afterDelete?(primaryId: unknown, options: Record<string, unknown>): unknown;
+}
+
+export declare class ModelManager {
+  static getInstance(tenantId?: string | null): ModelManager;
+  models: Record<string, typeof BaoModel>;
+  init(config: BaoConfig): this;
+  getModel<T extends typeof BaoModel = typeof BaoModel>(name: string): T;
+  registerModel<T extends typeof BaoModel>(model: T): T;
+  getModels(): Array<typeof BaoModel>;
+  listModels(): string[];
+  getTenantId(): string | null;
+  getTestId(): string | null;
+  isTenancyEnabled(): boolean;
+  getIterationIndexName(): string;
+  readonly tableName: string | null;
+}
+
+export interface BaoConfig {
+  aws?: {
+    region?: string;
+    /** e.g. a DynamoDB Local URL; default: `AWS_ENDPOINT_URL_DYNAMODB` */
+    endpoint?: string;
+    credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  };
+  db?: { tableName?: string; iterationIndexName?: string };
+  tenancy?: { enabled?: boolean };
+  batchContext?: { requireBatchContext?: boolean };
+  logging?: { level?: string };
+  paths?: { modelsDir?: string | null; generatedModelsManifest?: string | null; [key: string]: unknown };
+  models?: Record<string, typeof BaoModel> | null;
+  testId?: string;
+  tenantId?: string;
+  [key: string]: unknown;
+}
+
+export declare function initModels(config?: BaoConfig): ModelManager;
+
+export type TenantResolver = () => string | null | undefined;
+
+/** Tenant scope: AsyncLocalStorage for requests, a fallback for scripts, resolvers. */
+export declare class TenantContext {
+  static getCurrentTenant(): string | null;
+  static setCurrentTenant(tenantId: string | null): ModelManager;
+  static addResolver(resolver: TenantResolver): void;
+  static clearResolvers(): void;
+  static runWithTenant<T>(tenantId: string | null, callback: () => T): T;
+  static withTenant<T>(tenantId: string | null, operation: () => T): T;
+  static getInstance(tenantId?: string | null): ModelManager;
+  static clearTenant(): void;
+  static validateTenantRequired(config: BaoConfig): void;
+  static reset(): void;
+}
+
+export declare function runWithBatchContext<T>(fn: () => T): T;
+export declare function getBatchContextCapacity(): { read: number; write: number };
+
+export declare namespace exceptions {
+  class BaoError extends Error {
+    constructor(message: string, code?: string | null);
+    code: string | null;
+  }
+  class ConfigurationError extends BaoError {
+    code: "CONFIGURATION";
+    modelName: string | null;
+  }
+  class ValidationError extends BaoError {
+    /** "VALIDATION", or "INVALID_TENANT_ID" for a refused tenant id */
+    code: "VALIDATION" | "INVALID_TENANT_ID";
+    fieldName: string | null;
+    value: unknown;
+  }
+  class QueryError extends BaoError {
+    code: "QUERY";
+    indexName: string | null;
+    fieldName: string | null;
+  }
+  class ItemNotFoundError extends BaoError {
+    code: "ITEM_NOT_FOUND";
+    primaryId: unknown;
+  }
+  class ConditionalError extends BaoError {
+    code: "CONDITIONAL";
+    operation: string | null;
+    condition: unknown;
+  }
+  class DataFormatError extends BaoError {}
+  /** Tenancy is enabled and no tenant is in scope. */
+  class TenantRequiredError extends BaoError {
+    code: "TENANT_REQUIRED";
+  }
+}
+
+export declare const constants: {
+  GSI_INDEX_ID1: "gsi1";
+  GSI_INDEX_ID2: "gsi2";
+  GSI_INDEX_ID3: "gsi3";
+  GSI_INDEX_ID4: "gsi4";
+  GSI_INDEX_ID5: "gsi5";
+  ITERATION_INDEX_NAME: "iter_index";
+  LEGACY_ITERATION_INDEX_NAME: "iter_index";
+  SEARCH_INDEX_NAME: "iter_search_index";
+  ITERATION_PK_FIELD: "_iter_pk";
+  ITERATION_SK_FIELD: "_iter_sk";
+  SEARCH_TEXT_FIELD: "_searchText";
+  UNIQUE_CONSTRAINT_ID1: "_uc1";
+  UNIQUE_CONSTRAINT_ID2: "_uc2";
+  UNIQUE_CONSTRAINT_ID3: "_uc3";
+  UNIQUE_CONSTRAINT_KEY: "_raft_uc";
+  SYSTEM_FIELDS: string[];
+};
+
+export declare const models: Record<string, typeof BaoModel>;
