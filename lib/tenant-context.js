@@ -8,7 +8,7 @@
  */
 const { AsyncLocalStorage } = require("node:async_hooks");
 const { TenantScope } = require("./native.js");
-const { native } = require("./native-errors.js");
+const { fromNative } = require("./native-errors.js");
 const { TENANT_REQUIRED_MESSAGE } = require("./messages.js");
 
 const storage = new AsyncLocalStorage();
@@ -26,7 +26,12 @@ class TenantContext {
   static getCurrentTenant() {
     const store = storage.getStore();
     if (store && store.tenantId != null && store.tenantId !== "") return store.tenantId;
-    return native(() => scope.current(undefined)) ?? null;
+    try {
+      return scope.current(undefined) ?? null;
+    } catch (e) {
+      if (e?.code === "InvalidArg") throw fromNative({ code: "INVALID_TENANT_ID", message: e.message });
+      throw e;
+    }
   }
 
   /**

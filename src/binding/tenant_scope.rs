@@ -2,12 +2,14 @@
 //! `setCurrentTenant` fallback and the resolvers, and the resolution that
 //! every data operation runs before it builds a key.
 
+use std::cell::RefCell;
+
 use napi::bindgen_prelude::{FromNapiValue, FunctionRef, Unknown};
-use napi::{Env, JsValue, ValueType};
+use napi::{Env, JsValue, Status, ValueType};
 use napi_derive::napi;
 
-use crate::error::{ErrorCode, Result as CoreResult};
-use crate::tenant::{resolve, Candidate};
+use crate::error::{Error as CoreError, ErrorCode};
+use crate::tenant::{resolve, validate_tenant_id, Candidate};
 
 type Resolver = FunctionRef<(), Unknown<'static>>;
 
@@ -95,39 +97,43 @@ impl TenantScope {
     }
 
     /// The candidate for an operation whose AsyncLocalStorage tenant is `explicit`.
+    /// A resolver that throws makes this fail with that very exception.
     pub(crate) fn resolve(&self, env: &Env, explicit: &Unknown) -> napi::Result<Candidate> {
         let explicit = candidate(env, explicit)?;
-        let resolvers = self.resolvers.iter().map(|r| -> CoreResult<Candidate> {
-            let call = || -> napi::Result<Candidate> {
-                let value = r.borrow_back(env)?.call(())?;
-                candidate(env, &value)
-            };
-            // A resolver that throws keeps its own exception pending in JS.
-            call().map_err(|e| crate::error::Error::new(ErrorCode::Internal, e.reason.clone()))
+        let thrown: RefCell<Option<napi::Error>> = RefCell::new(None);
+        let resolvers = self.resolvers.iter().map(|r| {
+            r.borrow_back(env)
+                .and_then(|f| f.call(()))
+                .and_then(|v| candidate(env, &v))
+                .map_err(|e| {
+                    let message = e.reason.clone();
+                    *thrown.borrow_mut() = Some(e);
+                    CoreError::new(ErrorCode::Internal, message)
+                })
         });
-        match resolve(&explicit, &self.fallback, resolvers) {
-            Ok(c) => Ok(c),
-            Err(e) => Err(napi::Error::new(napi::Status::GenericFailure, e.message)),
+        let resolved = resolve(&explicit, &self.fallback, resolvers);
+        if let Some(e) = thrown.into_inner() {
+            return Err(e);
         }
+        resolved.map_err(|e| napi::Error::new(Status::GenericFailure, e.message))
     }
 
     /// `getCurrentTenant()` below the AsyncLocalStorage level: the fallback,
-    /// then the resolvers; unvalidated, like the original.
-    /// A non-string value throws with code `INVALID_TENANT_ID`.
+    /// then the resolvers; unvalidated, like the original. A value that is not
+    /// a string fails with status `InvalidArg` (the JS layer reports it as
+    /// `INVALID_TENANT_ID`).
     #[napi]
-    pub fn current(&self, env: Env, explicit: Unknown) -> napi::Result<Option<String>, ErrorCode> {
-        let resolved = self
-            .resolve(&env, &explicit)
-            .map_err(|e| napi::Error::new(ErrorCode::Internal, e.reason))?;
-        match resolved {
+    pub fn current(&self, env: Env, explicit: Unknown) -> napi::Result<Option<String>> {
+        match self.resolve(&env, &explicit)? {
             Candidate::Missing => Ok(None),
             Candidate::Text(s) => Ok(Some(s)),
-            other => Err(crate::tenant::validate_tenant_id(&other)
-                .err()
-                .map(super::to_napi)
-                .unwrap_or_else(|| {
-                    napi::Error::new(ErrorCode::InvalidTenantId, "Invalid tenant id")
-                })),
+            other => {
+                let message = validate_tenant_id(&other)
+                    .err()
+                    .map(|e| e.message)
+                    .unwrap_or_default();
+                Err(napi::Error::new(Status::InvalidArg, message))
+            }
         }
     }
 }

@@ -1,0 +1,86 @@
+'use strict';
+/**
+ * Edge cases of tenant resolution that the guide leaves open, decided here:
+ * a resolver that throws fails the operation with that very error and writes nothing;
+ * a resolver or fallback value that is not a string is reported as INVALID_TENANT_ID by
+ * getCurrentTenant; an explicit runWithTenant("") is refused instead of falling through
+ * to the process-wide fallback tenant; a query cursor from another tenant is refused.
+ */
+const { test, beforeEach, afterEach } = require('node:test');
+const assert = require('node:assert/strict');
+const { TenantContext } = require('..');
+const { makeModels, initTenantModels } = require('./helpers/models');
+const { mentioning } = require('./helpers/raw');
+const { uid } = require('./helpers/ids');
+const { expectReject, isInvalidTenant } = require('./helpers/expect');
+
+const models = makeModels();
+const { User } = models;
+
+beforeEach(() => {
+  TenantContext.reset();
+  initTenantModels(models);
+});
+afterEach(() => TenantContext.reset());
+
+test('a resolver that throws fails the operation with its own error and writes nothing', async () => {
+  const boom = new TypeError(`resolver failed ${uid()}`);
+  TenantContext.addResolver(() => {
+    throw boom;
+  });
+  const marker = uid();
+  const err = await expectReject(() => User.create({ name: marker }));
+  assert.equal(err, boom, 'the very error the resolver threw');
+  assert.throws(() => TenantContext.getCurrentTenant(), (e) => e === boom);
+  assert.equal((await mentioning(marker)).length, 0);
+});
+
+test('getCurrentTenant reports a non-string resolver or fallback value as INVALID_TENANT_ID', () => {
+  TenantContext.addResolver(() => 42);
+  assert.throws(() => TenantContext.getCurrentTenant(), (e) => {
+    isInvalidTenant(e);
+    return true;
+  });
+  TenantContext.clearResolvers();
+  TenantContext.setCurrentTenant({ id: 'x' });
+  assert.throws(() => TenantContext.getCurrentTenant(), (e) => {
+    isInvalidTenant(e);
+    return true;
+  });
+});
+
+test('an explicit empty tenant does not fall through to the fallback tenant', async () => {
+  const fallback = `fb-${uid()}`;
+  TenantContext.setCurrentTenant(fallback);
+  const marker = uid();
+  await expectReject(() => TenantContext.runWithTenant('', () => User.create({ name: marker })), isInvalidTenant);
+  assert.equal((await mentioning(marker)).length, 0);
+  // null keeps the guide's meaning: use the fallback.
+  const u = await TenantContext.runWithTenant(null, () => User.create({ name: marker }));
+  const rows = await mentioning(marker);
+  assert.equal(rows.length, 1);
+  assert.ok(rows[0]._pk.startsWith(`[${fallback}]#`));
+  await TenantContext.runWithTenant(fallback, () => u.delete());
+});
+
+test("a query cursor from another tenant is refused", async () => {
+  const [a, b] = [`a-${uid()}`, `b-${uid()}`];
+  const status = `st-${uid()}`;
+  for (const t of [a, b]) {
+    await TenantContext.runWithTenant(t, async () => {
+      for (let i = 0; i < 3; i++) await User.create({ name: `${t}-${i}`, status });
+    });
+  }
+  const page = await TenantContext.runWithTenant(a, () => User.queryByIndex('byStatus', status, null, { limit: 2 }));
+  assert.equal(page.items.length, 2);
+  assert.ok(page.lastEvaluatedKey, 'a second page exists');
+  const next = await TenantContext.runWithTenant(a, () =>
+    User.queryByIndex('byStatus', status, null, { limit: 2, startKey: page.lastEvaluatedKey }),
+  );
+  assert.equal(next.items.length, 1, 'the cursor works in its own tenant');
+  const err = await expectReject(() =>
+    TenantContext.runWithTenant(b, () => User.queryByIndex('byStatus', status, null, { startKey: page.lastEvaluatedKey })),
+  );
+  assert.equal(err.name, 'ValidationError');
+  assert.match(err.message, /cursors are scoped to one tenant/);
+});
