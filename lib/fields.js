@@ -111,22 +111,27 @@ class RelatedFieldClass extends BaoBaseField {
   }
 }
 
+/**
+ * The number a numeric field would store, or NaN. Deliberately stricter than
+ * DynamoBao, which stores `Number("abc")` (NaN) and lets DynamoDB reject the
+ * whole request: numeric fields refuse such values up front.
+ */
+function numericValue(value) {
+  if (typeof value === "number") return value;
+  if (typeof value === "string" && value.trim() !== "") return Number(value);
+  return NaN;
+}
+
 /** Shared by Integer and Float: `null` unless a default is given. */
 class NumberFieldBase extends BaoBaseField {
   getInitialValue() {
     return this.options.defaultValue !== undefined ? this.options.defaultValue : null;
   }
 
-  /**
-   * Deliberately stricter than DynamoBao, which stores `Number("abc")` (NaN)
-   * and lets DynamoDB reject the request: a non-numeric value is refused here.
-   */
   validate(value) {
     super.validate(value);
-    if (!isNullish(value)) {
-      const n = typeof value === "number" ? value : typeof value === "string" && value.trim() !== "" ? Number(value) : NaN;
-      if (!Number.isFinite(n)) throw new ValidationError(`${this.constructor.label} value must be a number`, null, value);
-      return n;
+    if (!isNullish(value) && !Number.isFinite(numericValue(value))) {
+      throw new ValidationError(`${this.constructor.label} value must be a number`, null, value);
     }
     return true;
   }
@@ -140,8 +145,8 @@ class IntegerFieldClass extends NumberFieldBase {
   static label = "IntegerField";
 
   validate(value) {
-    const n = super.validate(value);
-    if (typeof n === "number" && !Number.isInteger(n)) {
+    super.validate(value);
+    if (!isNullish(value) && !Number.isInteger(numericValue(value))) {
       throw new ValidationError("IntegerField value must be an integer", null, value);
     }
     return true;
@@ -154,11 +159,6 @@ class IntegerFieldClass extends NumberFieldBase {
 
 class FloatFieldClass extends NumberFieldBase {
   static label = "FloatField";
-
-  validate(value) {
-    super.validate(value);
-    return true;
-  }
 
   toDy(value) {
     if (isNullish(value)) return this.getInitialValue();
