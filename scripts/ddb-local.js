@@ -182,7 +182,27 @@ async function start({ port } = {}) {
   return { port, endpoint: `http://127.0.0.1:${port}`, pid: child.pid, stop, output: () => output };
 }
 
-module.exports = { start, freePort, probe, JAVA_HINT };
+/**
+ * Points this process (and children that inherit its env) at a local server:
+ * endpoint, table, region and dummy credentials, so real AWS credentials are
+ * never sent anywhere.
+ * @param {string} endpoint
+ * @param {{tableName: string, region: string}} options
+ */
+function useLocalEnv(endpoint, { tableName, region }) {
+  Object.assign(process.env, {
+    AWS_ENDPOINT_URL_DYNAMODB: endpoint,
+    TABLE_NAME: tableName,
+    AWS_REGION: region,
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    AWS_EC2_METADATA_DISABLED: 'true',
+  });
+  delete process.env.AWS_SESSION_TOKEN;
+  delete process.env.AWS_PROFILE;
+}
+
+module.exports = { start, freePort, probe, useLocalEnv, JAVA_HINT };
 
 if (require.main === module) {
   (async () => {

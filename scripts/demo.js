@@ -220,18 +220,8 @@ async function main() {
   const ddb = await ddbLocal.start();
   say(`DynamoDB Local at ${ddb.endpoint}`);
   try {
-    // Set before the library is loaded so its client picks them up; dummy credentials
-    // so real ones are never sent anywhere.
-    Object.assign(process.env, {
-      AWS_ENDPOINT_URL_DYNAMODB: ddb.endpoint,
-      TABLE_NAME,
-      AWS_REGION: REGION,
-      AWS_ACCESS_KEY_ID: 'local',
-      AWS_SECRET_ACCESS_KEY: 'local',
-      AWS_EC2_METADATA_DISABLED: 'true',
-    });
-    delete process.env.AWS_SESSION_TOKEN;
-    delete process.env.AWS_PROFILE;
+    // Set before the library is loaded so its client picks them up.
+    ddbLocal.useLocalEnv(ddb.endpoint, { tableName: TABLE_NAME, region: REGION });
     await createTable({ endpoint: ddb.endpoint, tableName: TABLE_NAME, region: REGION });
     say(`table ${TABLE_NAME} created`);
     await runDemo(require('..'));

@@ -80,17 +80,7 @@ async function main() {
   record('DynamoDB Local', 'ok', t0, server.endpoint);
 
   // 2. Environment for this process (the in-process createTable) and every child.
-  Object.assign(process.env, {
-    AWS_ENDPOINT_URL_DYNAMODB: server.endpoint,
-    TABLE_NAME,
-    AWS_REGION: REGION,
-    AWS_ACCESS_KEY_ID: 'local',
-    AWS_SECRET_ACCESS_KEY: 'local',
-    AWS_EC2_METADATA_DISABLED: 'true',
-  });
-  // A session token or profile meant for real AWS must not leak into the signed requests.
-  delete process.env.AWS_SESSION_TOKEN;
-  delete process.env.AWS_PROFILE;
+  ddbLocal.useLocalEnv(server.endpoint, { tableName: TABLE_NAME, region: REGION });
   const env = { ...process.env };
 
   // 3. Table

@@ -2,6 +2,7 @@
 //! tenant synchronously on the JS thread (resolvers are JS functions), then
 //! runs on the shared tokio runtime and resolves to a JSON envelope.
 
+use std::future::Future;
 use std::sync::Arc;
 
 use napi::bindgen_prelude::{PromiseRaw, Unknown};
@@ -73,6 +74,24 @@ impl NativeDb {
         })
     }
 
+    /// Resolves the tenant now, on the JS thread, then runs `op` on the runtime.
+    #[allow(clippy::too_many_arguments)]
+    fn run<'env, Fut>(
+        &self,
+        env: &'env Env,
+        scope: &TenantScope,
+        als: Unknown,
+        model: &NativeModel,
+        payload: String,
+        op: impl FnOnce(Job) -> Fut,
+    ) -> napi::Result<PromiseRaw<'env, String>>
+    where
+        Fut: Future<Output = Result<Value>> + Send + 'static,
+    {
+        let future = op(self.job(env, scope, als, model, payload)?);
+        env.spawn_future(async move { Ok(envelope(future.await)) })
+    }
+
     /// `find(primaryId)`; payload: the id as JSON.
     #[napi(ts_return_type = "Promise<string>")]
     pub fn find<'env>(
@@ -83,15 +102,9 @@ impl NativeDb {
         model: &NativeModel,
         payload: String,
     ) -> napi::Result<PromiseRaw<'env, String>> {
-        let job = self.job(env, scope, als, model, payload)?;
-        env.spawn_future(async move {
-            Ok(envelope(
-                async {
-                    let id: Value = serde_json::from_str(&job.payload)?;
-                    ops::get::find(&job.scope()?, &id).await
-                }
-                .await,
-            ))
+        self.run(env, scope, als, model, payload, |job| async move {
+            let id: Value = serde_json::from_str(&job.payload)?;
+            ops::get::find(&job.scope()?, &id).await
         })
     }
 
@@ -105,15 +118,9 @@ impl NativeDb {
         model: &NativeModel,
         payload: String,
     ) -> napi::Result<PromiseRaw<'env, String>> {
-        let job = self.job(env, scope, als, model, payload)?;
-        env.spawn_future(async move {
-            Ok(envelope(
-                async {
-                    let req = serde_json::from_str(&job.payload)?;
-                    ops::save::save(&job.scope()?, req).await
-                }
-                .await,
-            ))
+        self.run(env, scope, als, model, payload, |job| async move {
+            let req = serde_json::from_str(&job.payload)?;
+            ops::save::save(&job.scope()?, req).await
         })
     }
 
@@ -127,15 +134,9 @@ impl NativeDb {
         model: &NativeModel,
         payload: String,
     ) -> napi::Result<PromiseRaw<'env, String>> {
-        let job = self.job(env, scope, als, model, payload)?;
-        env.spawn_future(async move {
-            Ok(envelope(
-                async {
-                    let id: Value = serde_json::from_str(&job.payload)?;
-                    ops::delete::delete(&job.scope()?, &id).await
-                }
-                .await,
-            ))
+        self.run(env, scope, als, model, payload, |job| async move {
+            let id: Value = serde_json::from_str(&job.payload)?;
+            ops::delete::delete(&job.scope()?, &id).await
         })
     }
 
@@ -149,15 +150,9 @@ impl NativeDb {
         model: &NativeModel,
         payload: String,
     ) -> napi::Result<PromiseRaw<'env, String>> {
-        let job = self.job(env, scope, als, model, payload)?;
-        env.spawn_future(async move {
-            Ok(envelope(
-                async {
-                    let req = serde_json::from_str(&job.payload)?;
-                    ops::query::query(&job.scope()?, req).await
-                }
-                .await,
-            ))
+        self.run(env, scope, als, model, payload, |job| async move {
+            let req = serde_json::from_str(&job.payload)?;
+            ops::query::query(&job.scope()?, req).await
         })
     }
 
@@ -170,11 +165,8 @@ impl NativeDb {
         als: Unknown,
         model: &NativeModel,
     ) -> napi::Result<PromiseRaw<'env, String>> {
-        let job = self.job(env, scope, als, model, String::new())?;
-        env.spawn_future(async move {
-            Ok(envelope(
-                async { ops::count::count(&job.scope()?).await }.await,
-            ))
+        self.run(env, scope, als, model, String::new(), |job| async move {
+            ops::count::count(&job.scope()?).await
         })
     }
 
