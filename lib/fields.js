@@ -10,6 +10,14 @@ const { ulid, decodeTime } = require("./ulid.js");
 
 const isNullish = (v) => v === null || v === undefined;
 
+/** The key-codec string of a stored value, for a field of the given kind. */
+function gsiString(field, dy, kind) {
+  const { fieldToGsi } = require("./native.js");
+  const { fieldKind } = require("./field-kinds.js");
+  const { native } = require("./native-errors.js");
+  return native(() => fieldToGsi(kind || fieldKind(field), dy === undefined ? undefined : JSON.stringify(dy)));
+}
+
 /** Base behaviour shared by every field. Not exported, as in DynamoBao. */
 class BaoBaseField {
   /** @param {object} [options] */
@@ -45,6 +53,15 @@ class BaoBaseField {
 
   fromGsi(value) {
     return this.fromDy(value);
+  }
+
+  /**
+   * The string this value has in an index key (the native key codec's form).
+   * Custom fields may override it for their own use; keys the library writes
+   * always use the built-in form of the class they extend.
+   */
+  toGsi(value) {
+    return gsiString(this, this.toDy(value));
   }
 
   /** The value written on saves that do not set this field (`undefined`: none). */
@@ -144,10 +161,22 @@ class NumberFieldBase extends BaoBaseField {
 class IntegerFieldClass extends NumberFieldBase {
   static label = "IntegerField";
 
+  /**
+   * Integers beyond ±(2^53 − 1) cannot round-trip through a JS number, so
+   * they are refused rather than stored rounded.
+   */
   validate(value) {
     super.validate(value);
-    if (!isNullish(value) && !Number.isInteger(numericValue(value))) {
-      throw new ValidationError("IntegerField value must be an integer", null, value);
+    if (!isNullish(value)) {
+      const n = numericValue(value);
+      if (!Number.isInteger(n)) throw new ValidationError("IntegerField value must be an integer", null, value);
+      if (!Number.isSafeInteger(n)) {
+        throw new ValidationError(
+          "IntegerField value is outside the safe integer range (±9007199254740991); store larger numbers in a StringField",
+          null,
+          value,
+        );
+      }
     }
     return true;
   }
@@ -185,6 +214,13 @@ class CounterFieldClass extends BaoBaseField {
     if (value !== undefined) {
       if (typeof value === "string" && /^[+-]\d+$/.test(value)) return true;
       if (!Number.isInteger(value)) throw new ValidationError("CounterField value must be an integer", null, value);
+      if (!Number.isSafeInteger(value)) {
+        throw new ValidationError(
+          "CounterField value is outside the safe integer range (±9007199254740991)",
+          null,
+          value,
+        );
+      }
     }
     return true;
   }
@@ -310,6 +346,10 @@ class TtlFieldClass extends DateTimeFieldClass {
     return isNullish(value) ? null : new Date(value * 1000);
   }
 
+  toGsi(value) {
+    return gsiString(this, this.toDy(value), "dateTime");
+  }
+
   getInitialValue() {
     return super.getInitialValue();
   }
@@ -363,8 +403,13 @@ class BinaryFieldClass extends BaoBaseField {
     return true;
   }
 
+  /** A plain Uint8Array becomes a Buffer view, so it crosses to the core as bytes. */
   toDy(value) {
-    return value ? value : null;
+    if (!value) return null;
+    if (value instanceof Uint8Array && !Buffer.isBuffer(value)) {
+      return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+    }
+    return value;
   }
 
   /** The core hands binary values over as `{type: "Buffer", data: [...]}`. */
@@ -410,8 +455,30 @@ class StringSetFieldClass extends BaoBaseField {
     return arr.length ? arr : null;
   }
 
-  fromDy(value) {
-    return Array.isArray(value) ? new Set(value) : new Set();
+  /**
+   * A Set of the stored members. Read through a model property it is a
+   * tracking proxy: `add`, `delete` and `clear` update the instance and mark
+   * the field changed, so `save()` writes the difference.
+   */
+  fromDy(value, model, fieldName) {
+    const set = Array.isArray(value) ? new Set(value) : new Set();
+    if (!model || !fieldName) return set;
+    const field = this;
+    return new Proxy(set, {
+      get(target, prop) {
+        const member = Reflect.get(target, prop, target);
+        if (typeof member !== "function") return member;
+        if (prop === "add" || prop === "delete" || prop === "clear") {
+          return (...args) => {
+            const result = member.apply(target, args);
+            model._dyData[fieldName] = field.toDy(target);
+            model._changes.add(fieldName);
+            return result === target ? model[fieldName] : result;
+          };
+        }
+        return member.bind(target);
+      },
+    });
   }
 }
 

@@ -4,13 +4,14 @@
  * track changes; every read and write goes to the native core with the
  * tenant of the current async context, which resolves and validates it.
  */
-const { NativeModel } = require("./native.js");
+const { NativeModel, assertFilterFitsIndex } = require("./native.js");
 const { TenantContext } = require("./tenant-context.js");
 const { ObjectNotFound } = require("./object-not-found.js");
 const { pluginManager } = require("./plugin-manager.js");
 const batch = require("./batch-context.js");
 const { fieldKind } = require("./field-kinds.js");
-const { RelatedFieldClass, TtlFieldClass, StringFieldClass } = require("./fields.js");
+const { RelatedFieldClass, TtlFieldClass, StringFieldClass, BinaryFieldClass } = require("./fields.js");
+const { toDyFilter } = require("./filter-expression.js");
 const { SYSTEM_FIELDS } = require("./constants.js");
 const { BATCH_CONTEXT_REQUIRED_MESSAGE } = require("./messages.js");
 const { PrimaryKeyConfig, IndexConfig, UniqueConstraintConfig } = require("./model-config.js");
@@ -59,7 +60,7 @@ function installAccessors(M, fields) {
     Object.defineProperty(M.prototype, name, {
       configurable: true,
       get() {
-        return field.fromDy(this._dyData[name]);
+        return field.fromDy(this._dyData[name], this, name);
       },
       set(value) {
         const dy = field.toDy(value);
@@ -79,7 +80,8 @@ function metaOf(M) {
   if (!m) {
     const fields = Object.entries(M.fields || {});
     installAccessors(M, fields);
-    m = { fields, byName: new Map(fields), native: null };
+    const binary = fields.filter(([, f]) => f instanceof BinaryFieldClass).map(([name]) => name);
+    m = { fields, byName: new Map(fields), binary, native: null };
     classMeta.set(M, m);
   }
   return m;
@@ -163,6 +165,28 @@ class BaoModel {
    */
   static makePrimaryId(pk, sk) {
     return nativeOf(this).makePrimaryId(String(pk), String(sk));
+  }
+
+  /**
+   * `{_iter_pk, _iter_sk}` of an item of this model for the current tenant
+   * (empty for a model that is not iterable).
+   * @param {string} primaryId
+   */
+  static _getIterationKeys(primaryId) {
+    if (!this.iterable) return {};
+    const tenant = TenantContext.getCurrentTenant() || this._tenantId || null;
+    const [pk, sk] = native(() => nativeOf(this).iterationKeys(String(primaryId), tenant));
+    return { _iter_pk: pk, _iter_sk: sk };
+  }
+
+  /**
+   * Throws when a filter on an iteration index names attributes the index
+   * does not project (DynamoDB would silently match nothing).
+   * @param {string} indexName
+   * @param {Record<string, string>} expressionAttributeNames
+   */
+  static _assertFilterFitsIterIndex(indexName, expressionAttributeNames) {
+    native(() => assertFilterFitsIndex(indexName, Object.values(expressionAttributeNames || {})));
   }
 
   static _getPkValue(data) {
@@ -265,6 +289,11 @@ class BaoModel {
   /** A model instance from a stored item (dy values, including key attributes). */
   static _createFromDyItem(item) {
     const inst = new this(HYDRATE);
+    // Binary attributes cross from the core as Buffer JSON; instances hold Buffers.
+    for (const name of metaOf(this).binary) {
+      const v = item[name];
+      if (v && v.type === "Buffer" && Array.isArray(v.data)) item[name] = Buffer.from(v.data);
+    }
     inst._dyData = item;
     inst._loadedDyData = { ...item };
     return inst;
@@ -429,15 +458,77 @@ class BaoModel {
 
   /**
    * How many items the current tenant has (the guide's `User.count()`); needs
-   * an iterable model, whose iteration partitions are counted.
+   * an iterable model, whose iteration partitions are counted. A filter may
+   * only name what the iteration index projects (`_searchText` on
+   * `iter_search_index`); use `queryByIndex(..., {countOnly: true, filter})`
+   * to count by other fields.
    * @returns {Promise<{count: number, consumedCapacity: object}>}
    */
-  static async count(filter) {
-    if (filter) throw new QueryError("count(filter) is not supported yet; call count() without a filter");
+  static async count(filter = null) {
     const [scope, als] = TenantContext._nativeArgs();
-    const r = decode(await dbOf(this).count(scope, als, nativeOf(this)), { modelName: this.name });
+    const payload = JSON.stringify(toDyFilter(filter, this) ?? null);
+    const r = decode(await dbOf(this).count(scope, als, nativeOf(this), payload), { modelName: this.name });
     batch._accumulateCapacityToContext(r.consumedCapacity, "read");
     return r;
+  }
+
+  /**
+   * Items by primary id, in chunks of 100; missing ids are simply absent.
+   * @param {Array<string|object>} primaryIds
+   * @returns {Promise<{items: Record<string, BaoModel>, ConsumedCapacity: object[]}>}
+   */
+  static async batchFind(primaryIds) {
+    if (!primaryIds || primaryIds.length === 0) return { items: {}, ConsumedCapacity: [] };
+    if (this._config?.batchContext?.requireBatchContext && !batch.isInsideBatchContext()) {
+      throw new Error(BATCH_CONTEXT_REQUIRED_MESSAGE);
+    }
+    const [scope, als] = TenantContext._nativeArgs();
+    const r = decode(await dbOf(this).batchFind(scope, als, nativeOf(this), JSON.stringify(primaryIds)));
+    warnUnprocessed(r.unprocessed);
+    batch._accumulateCapacityToContext(r.consumedCapacity, "read");
+    const items = {};
+    for (const [id, dy] of r.items) items[id] = this._createFromDyItem(dy);
+    return { items, ConsumedCapacity: r.consumedCapacity };
+  }
+
+  /**
+   * Every item of the current tenant, bucket by bucket, in batches.
+   * @param {{batchSize?: number, filter?: object}} [options]
+   * @returns {AsyncGenerator<BaoModel[]>}
+   */
+  static async *iterateAll(options = {}) {
+    if (!this.iterable) throw new Error(`Model ${this.name} is not configured as iterable`);
+    for (let bucket = 0; bucket < this.getIterationBuckets(); bucket++) {
+      yield* this._iterateSingleBucket(bucket, options);
+    }
+  }
+
+  /**
+   * The items of one iteration bucket (for parallel scans across workers).
+   * @param {number} bucketNum 0 … iterationBuckets - 1
+   * @param {{batchSize?: number, filter?: object}} [options]
+   */
+  static async *iterateBucket(bucketNum, options = {}) {
+    if (!this.iterable) throw new Error(`Model ${this.name} is not configured as iterable`);
+    if (bucketNum < 0 || bucketNum >= this.iterationBuckets) {
+      throw new Error(`Invalid bucket number ${bucketNum}. Must be 0-${this.iterationBuckets - 1}`);
+    }
+    yield* this._iterateSingleBucket(bucketNum, options);
+  }
+
+  static async *_iterateSingleBucket(bucket, { batchSize = 100, filter = null } = {}) {
+    const dyFilter = filter ? toDyFilter(filter, this) : undefined;
+    let startKey;
+    do {
+      const [scope, als] = TenantContext._nativeArgs();
+      const page = JSON.stringify({ bucket: bucket ?? 0, batchSize, filter: dyFilter, startKey });
+      const r = decode(await dbOf(this).iteratePage(scope, als, nativeOf(this), page));
+      warnUnprocessed(r.unprocessed);
+      // As in DynamoBao, the hydrating reads count towards the batch context; the index query does not.
+      batch._accumulateCapacityToContext(r.consumedCapacity, "read");
+      startKey = r.lastEvaluatedKey ?? undefined;
+      if (r.items.length) yield r.items.map((item) => this._createFromDyItem(item));
+    } while (startKey);
   }
 
   // ---- writes -----------------------------------------------------------
@@ -529,6 +620,10 @@ class BaoModel {
   }
 }
 
+function warnUnprocessed(n) {
+  if (n) console.warn(`Failed to process ${n} items after 3 retries`);
+}
+
 function checkId(primaryId) {
   if (primaryId === undefined || typeof primaryId === "function" || typeof primaryId === "symbol") {
     throw new ValidationError(`primaryId must be a string or an object. Got ${typeof primaryId}`);
@@ -542,7 +637,6 @@ function keyDy(M, fieldName, value) {
 }
 
 async function runQuery(M, indexName, ix, pkValue, skCondition, options) {
-  if (options.filter) throw new QueryError("Query filters are not supported yet", indexName);
   let sk = null;
   if (skCondition) {
     if (typeof skCondition !== "object") throw new QueryError("Invalid condition format", indexName);
@@ -566,6 +660,7 @@ async function runQuery(M, indexName, ix, pkValue, skCondition, options) {
     direction: options.direction,
     startKey: options.startKey,
     countOnly: Boolean(options.countOnly),
+    filter: options.filter ? toDyFilter(options.filter, M) : undefined,
   };
   const [scope, als] = TenantContext._nativeArgs();
   const r = decode(await dbOf(M).query(scope, als, nativeOf(M), JSON.stringify(request)), { indexName });

@@ -156,7 +156,7 @@ impl NativeDb {
         })
     }
 
-    /// `Model.count()`.
+    /// `Model.count(filter?)`; payload: the dy filter as JSON (`null` for none).
     #[napi(ts_return_type = "Promise<string>")]
     pub fn count<'env>(
         &self,
@@ -164,9 +164,43 @@ impl NativeDb {
         scope: &TenantScope,
         als: Unknown,
         model: &NativeModel,
+        payload: String,
     ) -> napi::Result<PromiseRaw<'env, String>> {
-        self.run(env, scope, als, model, String::new(), |job| async move {
-            ops::count::count(&job.scope()?).await
+        self.run(env, scope, als, model, payload, |job| async move {
+            let filter: Value = serde_json::from_str(&job.payload)?;
+            ops::count::count(&job.scope()?, Some(&filter).filter(|f| !f.is_null())).await
+        })
+    }
+
+    /// `batchFind(ids)`; payload: the ids as a JSON array.
+    #[napi(ts_return_type = "Promise<string>")]
+    pub fn batch_find<'env>(
+        &self,
+        env: &'env Env,
+        scope: &TenantScope,
+        als: Unknown,
+        model: &NativeModel,
+        payload: String,
+    ) -> napi::Result<PromiseRaw<'env, String>> {
+        self.run(env, scope, als, model, payload, |job| async move {
+            let ids: Vec<Value> = serde_json::from_str(&job.payload)?;
+            ops::batch_get::batch_find(&job.scope()?, &ids).await
+        })
+    }
+
+    /// One hydrated page of an iteration bucket; payload: a `PageRequest`.
+    #[napi(ts_return_type = "Promise<string>")]
+    pub fn iterate_page<'env>(
+        &self,
+        env: &'env Env,
+        scope: &TenantScope,
+        als: Unknown,
+        model: &NativeModel,
+        payload: String,
+    ) -> napi::Result<PromiseRaw<'env, String>> {
+        self.run(env, scope, als, model, payload, |job| async move {
+            let req = serde_json::from_str(&job.payload)?;
+            ops::iterate::page(&job.scope()?, req).await
         })
     }
 

@@ -1,49 +1,46 @@
-//! `Model.count()`: the guide's per-tenant item count. It reads the
+//! `Model.count(filter?)`: the guide's per-tenant item count. It counts the
 //! tenant-prefixed iteration partitions with `Select: COUNT`, so it needs an
-//! iterable model and never scans the table.
+//! iterable model and never scans the table; a filter may only use what the
+//! iteration index projects.
 
-use aws_sdk_dynamodb::types::{AttributeValue, ReturnConsumedCapacity, Select};
 use futures_util::{StreamExt, TryStreamExt};
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 
+use super::iterate::{page, PageRequest};
 use super::OpScope;
-use crate::db::sdk_error;
 use crate::error::{Error, Result};
 
-/// Bucket partitions queried at once.
+/// Bucket partitions counted at once.
 const PARALLEL_BUCKETS: usize = 16;
 
-async fn count_bucket(scope: &OpScope<'_>, pk: String) -> Result<(i64, f64)> {
-    let client = scope.db.client().await;
+async fn count_bucket(
+    scope: &OpScope<'_>,
+    bucket: u32,
+    filter: Option<&Value>,
+) -> Result<(i64, f64)> {
     let (mut count, mut units) = (0i64, 0f64);
-    let mut start = None;
+    let mut start_key: Option<Map<String, Value>> = None;
     loop {
-        let out = client
-            .query()
-            .table_name(&scope.db.table)
-            .index_name(&scope.db.iteration_index)
-            .key_condition_expression("#pk = :pk")
-            .expression_attribute_names("#pk", "_iter_pk")
-            .expression_attribute_values(":pk", AttributeValue::S(pk.clone()))
-            .select(Select::Count)
-            .set_exclusive_start_key(start)
-            .return_consumed_capacity(ReturnConsumedCapacity::Total)
-            .send()
-            .await
-            .map_err(sdk_error)?;
-        count += i64::from(out.count());
-        units += out
-            .consumed_capacity()
-            .and_then(|c| c.capacity_units())
+        let req = PageRequest {
+            bucket,
+            batch_size: None,
+            filter: filter.cloned(),
+            start_key,
+            count_only: true,
+        };
+        let out = page(scope, req).await?;
+        count += out["count"].as_i64().unwrap_or(0);
+        units += out["consumedCapacity"]["CapacityUnits"]
+            .as_f64()
             .unwrap_or(0.0);
-        start = out.last_evaluated_key;
-        if start.is_none() {
+        start_key = out["lastEvaluatedKey"].as_object().cloned();
+        if start_key.is_none() {
             return Ok((count, units));
         }
     }
 }
 
-pub async fn count(scope: &OpScope<'_>) -> Result<Value> {
+pub async fn count(scope: &OpScope<'_>, filter: Option<&Value>) -> Result<Value> {
     let schema = scope.schema;
     if !schema.iterable {
         return Err(Error::configuration(format!(
@@ -51,10 +48,8 @@ pub async fn count(scope: &OpScope<'_>) -> Result<Value> {
             schema.name
         )));
     }
-    let codec = scope.codec();
-    let pks: Vec<String> = (0..schema.buckets()).map(|b| codec.iter_pk(b)).collect();
-    let parts: Vec<(i64, f64)> = futures_util::stream::iter(pks)
-        .map(|pk| count_bucket(scope, pk))
+    let parts: Vec<(i64, f64)> = futures_util::stream::iter(0..schema.buckets())
+        .map(|b| count_bucket(scope, b, filter))
         .buffer_unordered(PARALLEL_BUCKETS)
         .try_collect()
         .await?;

@@ -2,9 +2,11 @@
 //! tenant already resolved and validated — and answers with JSON for the JS
 //! layer (dy items, consumed capacity).
 
+pub mod batch_get;
 pub mod count;
 pub mod delete;
 pub mod get;
+pub mod iterate;
 pub mod query;
 pub mod save;
 pub mod table;

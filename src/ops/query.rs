@@ -1,6 +1,6 @@
 //! `queryByIndex` / `queryByPrimaryKey` (spec §5.8): the partition value and
 //! the sort-key condition are converted with the key codec, so a query names
-//! exactly the keys a save wrote. Filters arrive with the query issue.
+//! exactly the keys a save wrote; filters use DynamoBao's syntax.
 
 use std::collections::HashMap;
 
@@ -11,8 +11,9 @@ use serde_json::{json, Map, Value};
 use super::OpScope;
 use crate::db::{capacity_json, sdk_error};
 use crate::error::{Error, Result};
+use crate::expr::filter;
 use crate::keys::to_gsi;
-use crate::marshal::{from_item, to_item};
+use crate::marshal::{from_item, to_attr, to_item};
 use crate::schema::{FieldKind, IndexDef, KeyPart, ModelSchema};
 
 /// `Model.defaultQueryLimit`.
@@ -31,6 +32,8 @@ pub struct QueryRequest {
     pub start_key: Option<Map<String, Value>>,
     #[serde(default)]
     pub count_only: bool,
+    /// DynamoBao filter syntax with dy operands.
+    pub filter: Option<Value>,
 }
 
 fn part_kind(schema: &ModelSchema, p: KeyPart) -> FieldKind {
@@ -130,6 +133,23 @@ pub async fn query(scope: &OpScope<'_>, req: QueryRequest) -> Result<Value> {
         key_condition = format!("{key_condition} AND {sk}");
     }
 
+    let mut filter_expression = None;
+    if let Some(f) = req
+        .filter
+        .as_ref()
+        .map(|f| filter::build(schema, f))
+        .transpose()?
+        .flatten()
+    {
+        for (k, v) in f.names {
+            names.insert(k, v.as_str().unwrap_or_default().to_string());
+        }
+        for (k, v) in &f.values {
+            values.insert(k.clone(), to_attr(v)?);
+        }
+        filter_expression = Some(f.expression);
+    }
+
     let start_key = match &req.start_key {
         Some(k) => {
             // A cursor names its partition; one from another tenant (or another
@@ -152,6 +172,7 @@ pub async fn query(scope: &OpScope<'_>, req: QueryRequest) -> Result<Value> {
         .table_name(&scope.db.table)
         .set_index_name(ix.gsi.clone())
         .key_condition_expression(key_condition)
+        .set_filter_expression(filter_expression)
         .set_expression_attribute_names(Some(names))
         .set_expression_attribute_values(Some(values))
         .scan_index_forward(req.direction.as_deref() != Some("DESC"))

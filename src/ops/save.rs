@@ -149,6 +149,33 @@ fn partial_index_error(schema: &ModelSchema, ix: &IndexDef, has_pk: bool) -> Err
     Error::validation(message)
 }
 
+/// A string set saved as a diff against the stored set (StringSetField
+/// `getUpdateExpression`): only additions → ADD, only removals → DELETE, both
+/// (or nothing stored) → SET of the whole set, no change → nothing.
+fn set_update(
+    update: &mut UpdateExpression,
+    name: &str,
+    new: &[Value],
+    old: Option<&Vec<Value>>,
+) -> Result<()> {
+    let old = match old {
+        Some(o) if !o.is_empty() => o,
+        _ => {
+            update.set(name, to_attr(&Value::Array(new.to_vec()))?);
+            return Ok(());
+        }
+    };
+    let added: Vec<Value> = new.iter().filter(|v| !old.contains(v)).cloned().collect();
+    let removed: Vec<Value> = old.iter().filter(|v| !new.contains(v)).cloned().collect();
+    match (added.is_empty(), removed.is_empty()) {
+        (true, true) => {}
+        (false, true) => update.add(name, to_attr(&Value::Array(added))?),
+        (true, false) => update.delete(name, to_attr(&Value::Array(removed))?),
+        (false, false) => update.set(name, to_attr(&Value::Array(new.to_vec()))?),
+    }
+    Ok(())
+}
+
 /// Unique-constraint writes for this save (step 7).
 struct ConstraintOps {
     items: Vec<TransactWriteItem>,
@@ -307,15 +334,25 @@ pub async fn save(scope: &OpScope<'_>, req: SaveRequest) -> Result<Value> {
 
     let mut update = UpdateExpression::default();
     for (name, v) in &req.dy {
-        let counter = schema.field(name).map(|f| f.kind) == Some(FieldKind::Counter);
+        let kind = schema.field(name).map(|f| f.kind);
         match v {
             Value::Null => update.remove(name),
-            Value::String(s) if counter && (s.starts_with('+') || s.starts_with('-')) => {
+            Value::String(s)
+                if kind == Some(FieldKind::Counter)
+                    && (s.starts_with('+') || s.starts_with('-')) =>
+            {
                 let n: i64 = s.parse().map_err(|_| {
                     Error::validation("CounterField value must be an integer")
                         .with_field(name.clone())
                 })?;
                 update.add(name, AttributeValue::N(n.to_string()));
+            }
+            Value::Array(new) if kind == Some(FieldKind::StringSet) => {
+                let old = current
+                    .as_ref()
+                    .and_then(|c| c.get(name))
+                    .and_then(Value::as_array);
+                set_update(&mut update, name, new, old)?;
             }
             v => update.set(name, to_attr(v)?),
         }
