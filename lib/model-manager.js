@@ -8,6 +8,7 @@ const { TenantContext } = require("./tenant-context.js");
 const { ConfigurationError } = require("./exceptions.js");
 const { native } = require("./native-errors.js");
 const { pluginManager } = require("./plugin-manager.js");
+const { DynamoDBDocumentClient } = require("./dynamodb-client.js");
 const { defaultLogger: logger } = require("./utils/logger.js");
 
 class ModelManager {
@@ -32,6 +33,7 @@ class ModelManager {
   constructor() {
     this._initialized = false;
     this._db = null;
+    this._docClient = null;
     this._tableName = null;
     this._tenantId = null;
     this._tenancyEnabled = false;
@@ -68,15 +70,18 @@ class ModelManager {
       iterationIndexName: config.db?.iterationIndexName,
     };
     this._db = native(() => new NativeDb(JSON.stringify(dbConfig)));
+    this._docClient = new DynamoDBDocumentClient(this._db);
     for (const Model of this._models.values()) this._wire(Model);
     this._initialized = true;
     return this;
   }
 
   _wire(Model) {
+    Model._manager = this;
     Model._tenantId = this._tenantId;
     Model._testId = this._tenantId;
     Model._db = this._db;
+    Model.documentClient = this._docClient;
     Model.table = this._tableName;
     Model._config = this._config;
     Model._validateConfiguration();
@@ -105,12 +110,14 @@ class ModelManager {
     };
     Model._tenantId = this._tenantId;
     Model._testId = this._tenantId;
+    Model._manager = this;
     if (this._initialized) this._wire(Model);
     return Model;
   }
 
+  /** The raw access seam (`send(new GetCommand(...))`) for this manager's table. */
   get documentClient() {
-    return null;
+    return this._docClient || null;
   }
 
   get tableName() {

@@ -4,6 +4,7 @@
  * track changes; every read and write goes to the native core with the
  * tenant of the current async context, which resolves and validates it.
  */
+const assert = require("node:assert");
 const { NativeModel, assertFilterFitsIndex } = require("./native.js");
 const { TenantContext } = require("./tenant-context.js");
 const { ObjectNotFound } = require("./object-not-found.js");
@@ -289,12 +290,7 @@ class BaoModel {
   /** A model instance from a stored item (dy values, including key attributes). */
   static _createFromDyItem(item) {
     const inst = new this(HYDRATE);
-    // Binary attributes cross from the core as Buffer JSON; instances hold Buffers.
-    for (const name of metaOf(this).binary) {
-      const v = item[name];
-      if (v && v.type === "Buffer" && Array.isArray(v.data)) item[name] = Buffer.from(v.data);
-    }
-    inst._dyData = item;
+    inst._dyData = reviveBinary(this, item);
     inst._loadedDyData = { ...item };
     return inst;
   }
@@ -366,6 +362,56 @@ class BaoModel {
   /** Deletes this item (the guide's `sub.delete()`); resolves to the deleted instance. */
   async delete(options = {}) {
     return this.constructor.delete(this.getPrimaryId(), options);
+  }
+
+  // ---- related objects (spec §5.10) --------------------------------------
+
+  /** The model class a RelatedField points to, from the manager that registered this class. */
+  static _relatedModel(modelName) {
+    return (this._manager || this.manager).getModel(modelName);
+  }
+
+  /**
+   * The object a RelatedField refers to, loaded once and cached on this instance.
+   * @param {string} fieldName
+   */
+  async getOrLoadRelatedField(fieldName) {
+    if (this._relatedObjects[fieldName]) return this._relatedObjects[fieldName];
+    const field = this.constructor.fields?.[fieldName];
+    if (!field?.modelName) throw new ConfigurationError(`Field ${fieldName} is not a valid relation field`);
+    const id = this._dyData[fieldName];
+    if (!id) return null;
+    const Target = this.constructor._relatedModel(field.modelName);
+    this._relatedObjects[fieldName] = await Target.find(id);
+    return this._relatedObjects[fieldName];
+  }
+
+  /**
+   * Loads the objects of every RelatedField with a value (or only `fieldNames`), in parallel.
+   * @param {string[]|null} [fieldNames]
+   */
+  async loadRelatedData(fieldNames = null) {
+    const loads = [];
+    for (const [name, field] of metaOf(this.constructor).fields) {
+      if (!(field instanceof RelatedFieldClass) || (fieldNames && !fieldNames.includes(name))) continue;
+      const id = this._dyData[name];
+      if (!id) continue;
+      const Target = this.constructor._relatedModel(field.modelName);
+      loads.push(Target.find(id).then((obj) => (this._relatedObjects[name] = obj)));
+    }
+    await Promise.all(loads);
+    return this;
+  }
+
+  /** A related object loaded earlier (undefined if never loaded). */
+  getRelated(fieldName) {
+    const field = this.constructor.fields?.[fieldName];
+    if (!(field instanceof RelatedFieldClass)) throw new ConfigurationError(`Field ${fieldName} is not a RelatedField`);
+    return this._relatedObjects[fieldName];
+  }
+
+  clearRelatedCache(fieldName) {
+    delete this._relatedObjects[fieldName];
   }
 
   // ---- consumed capacity (spec §5.13) ----------------------------------
@@ -563,21 +609,63 @@ class BaoModel {
    * @param {string|object} primaryId
    */
   static async delete(primaryId, options = {}) {
-    if (options.condition) throw new QueryError("delete conditions are not supported yet");
     await pluginManager.executeHooks(this.name, "beforeDelete", primaryId, options);
     checkId(primaryId);
+    const payload = { primaryId, condition: options.condition ? toDyFilter(options.condition, this) : undefined };
     const [scope, als] = TenantContext._nativeArgs();
-    const r = decode(await dbOf(this).delete(scope, als, nativeOf(this), JSON.stringify(primaryId)), { primaryId });
+    const r = decode(await dbOf(this).delete(scope, als, nativeOf(this), JSON.stringify(payload)), {
+      primaryId,
+      condition: options.condition,
+    });
     const result = this._createFromDyItem(r.item);
     for (const c of r.capacity) result._addConsumedCapacity(c.consumedCapacity, c.type);
     await pluginManager.executeHooks(this.name, "afterDelete", primaryId, options);
     return result;
   }
 
+  /**
+   * The item that owns a unique value (`ObjectNotFound` if none).
+   * @param {string} constraintName a key of `static uniqueConstraints`
+   * @param {any} value
+   */
+  static async findByUniqueConstraint(constraintName, value) {
+    const constraint = this.uniqueConstraints?.[constraintName];
+    if (!constraint) {
+      throw new ConfigurationError(`Unknown unique constraint '${constraintName}' in ${this.name}`, this.name);
+    }
+    if (!value) throw new ValidationError(`${constraint.field} value is required`, constraint.field);
+    const [scope, als] = TenantContext._nativeArgs();
+    const payload = JSON.stringify({ name: constraintName, value });
+    const r = decode(await dbOf(this).findByUnique(scope, als, nativeOf(this), payload));
+    const [lookup, read] = r.consumedCapacity;
+    if (!r.item) {
+      batch._accumulateCapacityToContext([lookup, read], "read");
+      return new ObjectNotFound(read || lookup);
+    }
+    const inst = this._createFromDyItem(r.item);
+    inst._addConsumedCapacity(read, "read");
+    inst._addConsumedCapacity(lookup, "read");
+    return inst;
+  }
+
+  /**
+   * Target items of an N:M mapping model: queries the mapping index and
+   * returns the related objects of `targetField` (spec §5.8).
+   */
+  static async getRelatedObjectsViaMap(indexName, pkValue, targetField, mapSkCondition = null, limit = null, direction = "ASC", startKey = null) {
+    return this.queryByIndex(indexName, pkValue, mapSkCondition, {
+      loadRelated: true,
+      relatedOnly: true,
+      relatedFields: [targetField],
+      limit,
+      direction,
+      startKey,
+    });
+  }
+
   /** Field descriptors run here; keys, expressions and the request in the core. */
   static async _saveItem(primaryId, jsUpdates, options = {}) {
     const { isNew = false, instanceObj = null, forceReindex = false, condition } = options;
-    if (condition) throw new QueryError("save conditions are not supported yet");
     const meta = metaOf(this);
     const dy = {};
     for (const [name, field] of meta.fields) {
@@ -606,18 +694,30 @@ class BaoModel {
         throw new ConfigurationError(`Field ${key} not found in ${this.name} fields`, this.name);
       }
     }
-    const payload = { isNew, dy, forceReindex };
+    const payload = { isNew, dy, forceReindex, condition: condition ? toDyFilter(condition, this) : undefined };
     if (!isNew) {
       checkId(primaryId);
       payload.primaryId = primaryId;
       if (instanceObj?.isLoaded()) payload.current = instanceObj._loadedDyData;
     }
     const [scope, als] = TenantContext._nativeArgs();
-    const r = decode(await dbOf(this).save(scope, als, nativeOf(this), JSON.stringify(payload)), { primaryId });
+    const r = decode(await dbOf(this).save(scope, als, nativeOf(this), JSON.stringify(payload)), {
+      primaryId,
+      condition,
+    });
     const result = this._createFromDyItem(r.item);
     for (const c of r.capacity) result._addConsumedCapacity(c.consumedCapacity, c.type);
     return result;
   }
+}
+
+/** Binary attributes cross from the core as Buffer JSON; stored items hold Buffers. */
+function reviveBinary(M, item) {
+  for (const name of metaOf(M).binary) {
+    const v = item[name];
+    if (v && v.type === "Buffer" && Array.isArray(v.data)) item[name] = Buffer.from(v.data);
+  }
+  return item;
 }
 
 function warnUnprocessed(n) {
@@ -666,7 +766,16 @@ async function runQuery(M, indexName, ix, pkValue, skCondition, options) {
   const r = decode(await dbOf(M).query(scope, als, nativeOf(M), JSON.stringify(request)), { indexName });
   batch._accumulateCapacityToContext(r.consumedCapacity, "read");
   if (options.countOnly) return { count: r.count, consumedCapacity: r.consumedCapacity };
-  const items = options.returnWrapped === false ? r.items : r.items.map((i) => M._createFromDyItem(i));
+  let items =
+    options.returnWrapped === false ? r.items.map((i) => reviveBinary(M, i)) : r.items.map((i) => M._createFromDyItem(i));
+  if (options.loadRelated && options.returnWrapped !== false) {
+    await Promise.all(items.map((item) => item.loadRelatedData(options.relatedFields || null)));
+  }
+  if (options.relatedOnly) {
+    assert(options.relatedFields?.length === 1, "relatedOnly requires a single entry in relatedFields");
+    assert(options.loadRelated, "relatedOnly requires loadRelated to be true");
+    items = items.map((item) => item.getRelated(options.relatedFields[0]));
+  }
   return {
     items,
     count: items.length,

@@ -12,6 +12,7 @@ use tokio::sync::OnceCell;
 
 use crate::client::{build_client, slot_for, ClientConfig};
 use crate::error::{Error, ErrorCode, Result};
+
 use crate::tenant::{validate_tenant_id, Candidate, TenancyPolicy};
 
 /// The iteration index DynamoBao reads by default (`db.iterationIndexName`).
@@ -49,10 +50,8 @@ pub struct Db {
 impl Db {
     /// Builds a table handle from the JS layer's merged config (JSON).
     pub fn from_json(json: &str) -> Result<Db> {
+        // An empty table name is allowed: the low-level client has none.
         let raw: RawDbConfig = serde_json::from_str(json)?;
-        if raw.table_name.is_empty() {
-            return Err(Error::configuration("db.tableName is required"));
-        }
         let endpoint = raw.endpoint.filter(|e| !e.is_empty()).or_else(|| {
             std::env::var("AWS_ENDPOINT_URL_DYNAMODB")
                 .ok()
@@ -140,7 +139,6 @@ mod tests {
             .unwrap();
         assert!(db.tenancy.enabled);
         assert_eq!(db.iteration_index, DEFAULT_ITERATION_INDEX);
-        assert!(Db::from_json(r#"{"tableName":""}"#).is_err());
         let err = Db::from_json(r#"{"tableName":"t","defaultTenant":"a#b"}"#)
             .err()
             .unwrap();

@@ -120,6 +120,135 @@ pub fn from_item(item: &HashMap<String, AttributeValue>) -> Map<String, Value> {
         .collect()
 }
 
+/// DynamoDB JSON (`{"S": "x"}`) to an AttributeValue, for the low-level client.
+pub fn wire_from(v: &Value) -> Result<AttributeValue> {
+    let bad = || Error::validation(format!("not a DynamoDB attribute value: {v}"));
+    let o = v.as_object().filter(|o| o.len() == 1).ok_or_else(bad)?;
+    let (tag, inner) = o.iter().next().ok_or_else(bad)?;
+    let strings = |x: &Value| -> Result<Vec<String>> {
+        x.as_array()
+            .ok_or_else(bad)?
+            .iter()
+            .map(|s| s.as_str().map(str::to_string).ok_or_else(bad))
+            .collect()
+    };
+    let bytes = |x: &Value| -> Result<Blob> {
+        use base64_engine::decode;
+        decode(x.as_str().ok_or_else(bad)?)
+            .map(Blob::new)
+            .ok_or_else(bad)
+    };
+    Ok(match tag.as_str() {
+        "S" => AttributeValue::S(inner.as_str().ok_or_else(bad)?.to_string()),
+        "N" => AttributeValue::N(inner.as_str().ok_or_else(bad)?.to_string()),
+        "BOOL" => AttributeValue::Bool(inner.as_bool().ok_or_else(bad)?),
+        "NULL" => AttributeValue::Null(true),
+        "B" => AttributeValue::B(bytes(inner)?),
+        "SS" => AttributeValue::Ss(strings(inner)?),
+        "NS" => AttributeValue::Ns(strings(inner)?),
+        "BS" => AttributeValue::Bs(
+            inner
+                .as_array()
+                .ok_or_else(bad)?
+                .iter()
+                .map(bytes)
+                .collect::<Result<_>>()?,
+        ),
+        "L" => AttributeValue::L(
+            inner
+                .as_array()
+                .ok_or_else(bad)?
+                .iter()
+                .map(wire_from)
+                .collect::<Result<_>>()?,
+        ),
+        "M" => AttributeValue::M(
+            inner
+                .as_object()
+                .ok_or_else(bad)?
+                .iter()
+                .map(|(k, v)| Ok((k.clone(), wire_from(v)?)))
+                .collect::<Result<_>>()?,
+        ),
+        _ => return Err(bad()),
+    })
+}
+
+/// An AttributeValue as DynamoDB JSON.
+pub fn wire_to(a: &AttributeValue) -> Value {
+    let mut m = Map::new();
+    let (tag, v) = match a {
+        AttributeValue::S(s) => ("S", Value::String(s.clone())),
+        AttributeValue::N(n) => ("N", Value::String(n.clone())),
+        AttributeValue::Bool(b) => ("BOOL", Value::Bool(*b)),
+        AttributeValue::Null(_) => ("NULL", Value::Bool(true)),
+        AttributeValue::B(b) => ("B", Value::String(base64_engine::encode(b.as_ref()))),
+        AttributeValue::Ss(v) => (
+            "SS",
+            Value::Array(v.iter().cloned().map(Value::String).collect()),
+        ),
+        AttributeValue::Ns(v) => (
+            "NS",
+            Value::Array(v.iter().cloned().map(Value::String).collect()),
+        ),
+        AttributeValue::Bs(v) => (
+            "BS",
+            Value::Array(
+                v.iter()
+                    .map(|b| Value::String(base64_engine::encode(b.as_ref())))
+                    .collect(),
+            ),
+        ),
+        AttributeValue::L(v) => ("L", Value::Array(v.iter().map(wire_to).collect())),
+        AttributeValue::M(m2) => (
+            "M",
+            Value::Object(m2.iter().map(|(k, v)| (k.clone(), wire_to(v))).collect()),
+        ),
+        _ => ("NULL", Value::Bool(true)),
+    };
+    m.insert(tag.into(), v);
+    Value::Object(m)
+}
+
+/// Standard base64, which DynamoDB JSON uses for binary values.
+mod base64_engine {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+    pub fn encode(bytes: &[u8]) -> String {
+        let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+        for chunk in bytes.chunks(3) {
+            let n = chunk
+                .iter()
+                .enumerate()
+                .fold(0u32, |n, (i, b)| n | (u32::from(*b) << (16 - 8 * i)));
+            for i in 0..4 {
+                if i <= chunk.len() {
+                    out.push(char::from(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize]));
+                } else {
+                    out.push('=');
+                }
+            }
+        }
+        out
+    }
+
+    pub fn decode(s: &str) -> Option<Vec<u8>> {
+        let s = s.trim_end_matches('=');
+        let mut out = Vec::with_capacity(s.len() * 3 / 4);
+        let (mut acc, mut bits) = (0u32, 0u32);
+        for c in s.bytes() {
+            let v = u32::try_from(ALPHABET.iter().position(|a| *a == c)?).ok()?;
+            acc = (acc << 6) | v;
+            bits += 6;
+            if bits >= 8 {
+                bits -= 8;
+                out.push(u8::try_from((acc >> bits) & 0xff).ok()?);
+            }
+        }
+        Some(out)
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::approx_constant)] // 3.14 is the spec's test value, not π
 mod tests {
@@ -161,6 +290,16 @@ mod tests {
                        "m": {"k": [1, "two", null]}, "bin": {"type": "Buffer", "data": [0, 255]}});
         let item = to_item(v.as_object().unwrap()).unwrap();
         assert_eq!(Value::Object(from_item(&item)), v);
+    }
+
+    #[test]
+    fn wire_json_round_trips() {
+        let v = json!({"M": {"s": {"S": "x"}, "n": {"N": "1"}, "b": {"B": "AQID"}, "ss": {"SS": ["a"]},
+                       "l": {"L": [{"NULL": true}, {"BOOL": false}]}}});
+        assert_eq!(wire_to(&wire_from(&v).unwrap()), v);
+        assert_eq!(base64_engine::encode(b"hello!?"), "aGVsbG8hPw==");
+        assert_eq!(base64_engine::decode("aGVsbG8hPw==").unwrap(), b"hello!?");
+        assert!(wire_from(&json!({"X": 1})).is_err());
     }
 
     #[test]

@@ -15,7 +15,7 @@ use super::tenant_scope::TenantScope;
 use super::{envelope, to_napi};
 use crate::db::Db;
 use crate::error::{ErrorCode, Result};
-use crate::ops::{self, OpScope};
+use crate::ops::{self, raw, OpScope};
 use crate::schema::ModelSchema;
 use crate::tenant::{effective_tenant, TenantId};
 
@@ -124,7 +124,7 @@ impl NativeDb {
         })
     }
 
-    /// `delete(primaryId)`; payload: the id as JSON.
+    /// `delete(primaryId, {condition})`; payload: a `DeleteRequest`.
     #[napi(ts_return_type = "Promise<string>")]
     pub fn delete<'env>(
         &self,
@@ -135,8 +135,8 @@ impl NativeDb {
         payload: String,
     ) -> napi::Result<PromiseRaw<'env, String>> {
         self.run(env, scope, als, model, payload, |job| async move {
-            let id: Value = serde_json::from_str(&job.payload)?;
-            ops::delete::delete(&job.scope()?, &id).await
+            let req = serde_json::from_str(&job.payload)?;
+            ops::delete::delete(&job.scope()?, req).await
         })
     }
 
@@ -172,6 +172,22 @@ impl NativeDb {
         })
     }
 
+    /// `findByUniqueConstraint(name, value)`; payload: a `UniqueLookup`.
+    #[napi(ts_return_type = "Promise<string>")]
+    pub fn find_by_unique<'env>(
+        &self,
+        env: &'env Env,
+        scope: &TenantScope,
+        als: Unknown,
+        model: &NativeModel,
+        payload: String,
+    ) -> napi::Result<PromiseRaw<'env, String>> {
+        self.run(env, scope, als, model, payload, |job| async move {
+            let req = serde_json::from_str(&job.payload)?;
+            ops::unique::find_by_unique(&job.scope()?, req).await
+        })
+    }
+
     /// `batchFind(ids)`; payload: the ids as a JSON array.
     #[napi(ts_return_type = "Promise<string>")]
     pub fn batch_find<'env>(
@@ -201,6 +217,49 @@ impl NativeDb {
         self.run(env, scope, als, model, payload, |job| async move {
             let req = serde_json::from_str(&job.payload)?;
             ops::iterate::page(&job.scope()?, req).await
+        })
+    }
+
+    /// `documentClient.send(command)`: one DynamoDB request in its JSON shape.
+    /// `wire` selects DynamoDB JSON values instead of document values. Data
+    /// operations run as the resolved tenant when tenancy is enabled.
+    #[napi(ts_return_type = "Promise<string>")]
+    pub fn send<'env>(
+        &self,
+        env: &'env Env,
+        scope: &TenantScope,
+        als: Unknown,
+        operation: String,
+        wire: bool,
+        input: String,
+    ) -> napi::Result<PromiseRaw<'env, String>> {
+        let control = matches!(
+            operation.as_str(),
+            "DescribeTable" | "ListTables" | "DescribeTimeToLive" | "UpdateTimeToLive"
+        );
+        let tenant = if control || !self.db.tenancy.enabled {
+            Ok(None)
+        } else {
+            effective_tenant(&self.db.tenancy, &scope.resolve(env, &als)?)
+        };
+        let db = self.db.clone();
+        env.spawn_future(async move {
+            Ok(envelope(
+                async {
+                    let tenant = tenant?;
+                    let input: Value = serde_json::from_str(&input)?;
+                    let form = if wire {
+                        raw::Form::Wire
+                    } else {
+                        raw::Form::Document
+                    };
+                    let confine = raw::Confinement {
+                        tenant: tenant.as_ref(),
+                    };
+                    raw::send(&db, &confine, &operation, form, &input).await
+                }
+                .await,
+            ))
         })
     }
 

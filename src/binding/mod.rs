@@ -5,6 +5,7 @@
 //! statuses, and the JSON string is the cheapest crossing measured).
 
 mod db;
+mod marshal;
 mod model;
 mod tenant_scope;
 

@@ -35,6 +35,26 @@ pub struct Filter {
     pub values: Map<String, Value>,
 }
 
+/// `(expr)`, unless `expr` already is one parenthesised group: DynamoDB
+/// rejects redundant parentheses such as `((a OR b))`.
+pub fn grouped(expr: &str) -> String {
+    let mut depth = 0usize;
+    let single = expr.starts_with('(')
+        && expr.char_indices().all(|(i, c)| {
+            match c {
+                '(' => depth += 1,
+                ')' => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+            depth > 0 || i == expr.len() - 1
+        });
+    if single {
+        expr.to_string()
+    } else {
+        format!("({expr})")
+    }
+}
+
 /// What a filter needs to know about its model.
 pub trait FilterModel {
     fn has_field(&self, name: &str) -> bool;
@@ -348,6 +368,14 @@ mod tests {
             built(json!({"$and": [{"s": "x"}, {"n": 2}]})).expression,
             "(#n1 = :v1 AND #n2 = :v2)"
         );
+    }
+
+    #[test]
+    fn grouping_avoids_redundant_parentheses() {
+        assert_eq!(grouped("(a OR b)"), "(a OR b)");
+        assert_eq!(grouped("(a) AND (b)"), "((a) AND (b))");
+        assert_eq!(grouped("a = b"), "(a = b)");
+        assert_eq!(grouped("contains(a, b)"), "(contains(a, b))");
     }
 
     #[test]

@@ -50,6 +50,23 @@ impl UpdateExpression {
         self.delete.push(format!("{n} {p}"));
     }
 
+    /// Adds a condition's `#n…` / `:v…` placeholders (they never collide with
+    /// the `#<attribute>` ones of the update itself).
+    pub fn merge_condition_placeholders(
+        &mut self,
+        names: serde_json::Map<String, serde_json::Value>,
+        values: &serde_json::Map<String, serde_json::Value>,
+    ) -> crate::error::Result<()> {
+        for (k, v) in names {
+            self.names
+                .insert(k, v.as_str().unwrap_or_default().to_string());
+        }
+        for (k, v) in values {
+            self.values.insert(k.clone(), crate::marshal::to_attr(v)?);
+        }
+        Ok(())
+    }
+
     /// The expression, or `None` when nothing changes.
     pub fn expression(&self) -> Option<String> {
         let clauses: Vec<String> = [

@@ -108,7 +108,7 @@ pub async fn page(scope: &OpScope<'_>, req: PageRequest) -> Result<Value> {
         for (k, v) in &f.values {
             values.insert(k.clone(), to_attr(v)?);
         }
-        filter_expression = Some(format!("({})", f.expression));
+        filter_expression = Some(filter::grouped(&f.expression));
     }
     let out = scope
         .db

@@ -8,8 +8,10 @@ pub mod delete;
 pub mod get;
 pub mod iterate;
 pub mod query;
+pub mod raw;
 pub mod save;
 pub mod table;
+pub mod unique;
 
 use crate::db::Db;
 use crate::keys::KeyCodec;

@@ -19,6 +19,7 @@ use super::get::get_item;
 use super::{key_item, OpScope};
 use crate::db::{capacity_entry, sdk_error};
 use crate::error::{Error, ErrorCode, Result};
+use crate::expr::filter;
 use crate::expr::update::UpdateExpression;
 use crate::keys::{
     js_string, make_primary_id, parse_primary_id, primary_key_values, to_gsi, truthy,
@@ -44,6 +45,8 @@ pub struct SaveRequest {
     pub current: Option<Map<String, Value>>,
     #[serde(default)]
     pub force_reindex: bool,
+    /// `options.condition` in filter syntax (dy operands).
+    pub condition: Option<Value>,
 }
 
 /// A key part's value in the data at hand: `None` when the save does not know it.
@@ -378,10 +381,24 @@ pub async fn save(scope: &OpScope<'_>, req: SaveRequest) -> Result<Value> {
             None => {}
         }
     }
-    let condition = req.is_new.then(|| {
-        update.names.insert("#pk".into(), "_pk".into());
-        "attribute_not_exists(#pk)".to_string()
-    });
+    // `options.condition` replaces the create's existence check, as in the original.
+    let condition = match req
+        .condition
+        .as_ref()
+        .map(|c| filter::build(schema, c))
+        .transpose()?
+        .flatten()
+    {
+        Some(f) => {
+            update.merge_condition_placeholders(f.names, &f.values)?;
+            Some(f.expression)
+        }
+        None if req.is_new => {
+            update.names.insert("#pk".into(), "_pk".into());
+            Some("attribute_not_exists(#pk)".to_string())
+        }
+        None => None,
+    };
 
     let constraints = constraint_ops(scope, &req.dy, current.as_ref(), &primary_id)?;
     let client = scope.db.client().await;
