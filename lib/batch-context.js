@@ -1,9 +1,12 @@
 "use strict";
 /**
  * `runWithBatchContext` (spec §5.6, §5.13): an AsyncLocalStorage scope, kept
- * apart from the tenant scope, that accumulates the consumed capacity of the
- * operations run inside it. Find batching and the per-context cache arrive
- * with the batch issue; until then finds inside a context read directly.
+ * apart from the tenant scope, holding the find batches and the loader cache
+ * of one unit of work (a request, a job) and the capacity it consumed.
+ *
+ * Batches and cache entries are kept per tenant: two tenants' finds in one
+ * context never share a batch or a cached object (DynamoBao's cache is
+ * tenant-blind).
  */
 const { AsyncLocalStorage } = require("node:async_hooks");
 const crypto = require("node:crypto");
@@ -33,6 +36,25 @@ function runWithBatchContext(fn) {
   );
 }
 
+/**
+ * The batches and loader cache of one tenant in the current context, or
+ * `null` outside a context.
+ * @param {string} tenantKey
+ * @returns {{batchRequests: Map, loaderContext: Map}|null}
+ */
+function tenantState(tenantKey) {
+  const store = storage.getStore();
+  if (!store?.batchRequests) return null;
+  if (!tenantKey) return store;
+  store.tenants ||= new Map();
+  let state = store.tenants.get(tenantKey);
+  if (!state) {
+    state = { batchRequests: new Map(), loaderContext: new Map() };
+    store.tenants.set(tenantKey, state);
+  }
+  return state;
+}
+
 /** The capacity consumed so far in the current context (`{read: 0, write: 0}` outside one). */
 function getBatchContextCapacity() {
   const acc = storage.getStore()?.capacityAccumulator;
@@ -58,6 +80,7 @@ function isInsideBatchContext() {
 
 module.exports = {
   runWithBatchContext,
+  tenantState,
   getBatchContextCapacity,
   _accumulateCapacityToContext,
   isInsideBatchContext,

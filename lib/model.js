@@ -13,6 +13,7 @@ const batch = require("./batch-context.js");
 const { fieldKind } = require("./field-kinds.js");
 const { RelatedFieldClass, TtlFieldClass, StringFieldClass, BinaryFieldClass } = require("./fields.js");
 const { toDyFilter } = require("./filter-expression.js");
+const { enqueue } = require("./batcher.js");
 const { SYSTEM_FIELDS } = require("./constants.js");
 const { BATCH_CONTEXT_REQUIRED_MESSAGE } = require("./messages.js");
 const { PrimaryKeyConfig, IndexConfig, UniqueConstraintConfig } = require("./model-config.js");
@@ -465,13 +466,28 @@ class BaoModel {
   // ---- reads ------------------------------------------------------------
 
   /**
-   * One item by primary id; `ObjectNotFound` (with `exists() === false`) when missing.
+   * One item by primary id; `ObjectNotFound` (with `exists() === false`) when
+   * missing. Inside `runWithBatchContext` finds are cached per context and
+   * tenant, and finds within `batchDelay` ms share one BatchGetItem.
    * @param {string|object} primaryId
+   * @param {{batchDelay?: number, bypassCache?: boolean}} [options]
    */
   static async find(primaryId, options = {}) {
-    if (this._config?.batchContext?.requireBatchContext && !batch.isInsideBatchContext()) {
-      throw new Error(BATCH_CONTEXT_REQUIRED_MESSAGE);
+    const batchDelay = options.batchDelay ?? batch.DEFAULT_BATCH_DELAY_MS;
+    const bypassCache = options.bypassCache ?? false;
+    const state = contextState(this);
+    if (!state) return this._executeFindDirect(primaryId);
+    if (!bypassCache && state.loaderContext.has(primaryId)) return state.loaderContext.get(primaryId);
+    if (batchDelay === 0) {
+      const result = await this._executeFindDirect(primaryId);
+      if (!bypassCache) state.loaderContext.set(primaryId, result);
+      return result;
     }
+    return enqueue(this, state.batchRequests, primaryId, batchDelay);
+  }
+
+  /** One GetItem, no batching or caching. */
+  static async _executeFindDirect(primaryId) {
     checkId(primaryId);
     const [scope, als] = TenantContext._nativeArgs();
     const r = decode(await dbOf(this).find(scope, als, nativeOf(this), JSON.stringify(primaryId)), { primaryId });
@@ -482,6 +498,14 @@ class BaoModel {
     const inst = this._createFromDyItem(r.item);
     inst._addConsumedCapacity(r.consumedCapacity, "read");
     return inst;
+  }
+
+  /**
+   * The current context's pending find batches for the current tenant
+   * (`null` outside a context; throws when a context is required).
+   */
+  static _getBatchRequests() {
+    return contextState(this)?.batchRequests ?? null;
   }
 
   /**
@@ -525,15 +549,24 @@ class BaoModel {
    */
   static async batchFind(primaryIds) {
     if (!primaryIds || primaryIds.length === 0) return { items: {}, ConsumedCapacity: [] };
-    if (this._config?.batchContext?.requireBatchContext && !batch.isInsideBatchContext()) {
-      throw new Error(BATCH_CONTEXT_REQUIRED_MESSAGE);
+    const state = contextState(this);
+    const items = {};
+    const missing = [];
+    for (const id of primaryIds) {
+      const cached = state?.loaderContext.get(id);
+      // A cached hit is answered with a fresh instance of the cached data.
+      if (cached && cached.exists()) items[id] = this._createFromDyItem({ ...cached._dyData });
+      else if (!missing.includes(id)) missing.push(id);
     }
+    if (missing.length === 0) return { items, ConsumedCapacity: [] };
     const [scope, als] = TenantContext._nativeArgs();
-    const r = decode(await dbOf(this).batchFind(scope, als, nativeOf(this), JSON.stringify(primaryIds)));
+    const r = decode(await dbOf(this).batchFind(scope, als, nativeOf(this), JSON.stringify(missing)));
     warnUnprocessed(r.unprocessed);
     batch._accumulateCapacityToContext(r.consumedCapacity, "read");
-    const items = {};
-    for (const [id, dy] of r.items) items[id] = this._createFromDyItem(dy);
+    for (const [id, dy] of r.items) {
+      items[id] = this._createFromDyItem(dy);
+      state?.loaderContext.set(id, items[id]);
+    }
     return { items, ConsumedCapacity: r.consumedCapacity };
   }
 
@@ -709,6 +742,16 @@ class BaoModel {
     for (const c of r.capacity) result._addConsumedCapacity(c.consumedCapacity, c.type);
     return result;
   }
+}
+
+/**
+ * The current batch context's state for this model's tenant; `null` outside a
+ * context, or an error when the model's config requires a context.
+ */
+function contextState(M) {
+  const state = batch.tenantState(TenantContext.getCurrentTenant() || "");
+  if (!state && M._config?.batchContext?.requireBatchContext) throw new Error(BATCH_CONTEXT_REQUIRED_MESSAGE);
+  return state;
 }
 
 /** Binary attributes cross from the core as Buffer JSON; stored items hold Buffers. */

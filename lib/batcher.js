@@ -1,0 +1,65 @@
+"use strict";
+/**
+ * Find batching inside `runWithBatchContext` (spec §5.6): finds issued within
+ * `batchDelay` ms join one batch per model and delay, which one native
+ * `batchFind` answers (one BatchGetItem per 100 keys). The pending batches
+ * are the suite-visible `_getBatchRequests()` map: entries keyed
+ * `${Model.name}-${batchDelay}` with `timer`, `timeoutTimer` and
+ * `items[{id, callbacks[{resolve, reject}]}]`.
+ */
+const { ObjectNotFound } = require("./object-not-found.js");
+const { BATCH_REQUEST_TIMEOUT } = require("./batch-context.js");
+
+/**
+ * Resolves to the item (or ObjectNotFound) once the batch it joined ran.
+ * @param {Function} M the model class
+ * @param {Map} batchRequests the current tenant's pending batches
+ * @param {string} primaryId
+ * @param {number} batchDelay
+ */
+function enqueue(M, batchRequests, primaryId, batchDelay) {
+  return new Promise((resolve, reject) => {
+    const batchKey = `${M.name}-${batchDelay}`;
+    let batch = batchRequests.get(batchKey);
+    if (!batch) {
+      batch = { model: M, items: [], timer: null, timeoutTimer: null, delay: batchDelay, createdAt: Date.now() };
+      batchRequests.set(batchKey, batch);
+      batch.timer = setTimeout(() => run(M, batchRequests, batchKey, batch), batchDelay);
+      batch.timeoutTimer = setTimeout(() => {
+        if (batchRequests.get(batchKey) !== batch) return;
+        clearTimeout(batch.timer);
+        batchRequests.delete(batchKey);
+        settle(batch, (cb) => cb.reject(new Error("Batch request timed out")));
+      }, BATCH_REQUEST_TIMEOUT);
+    }
+    const existing = batch.items.find((item) => item.id === primaryId);
+    if (existing) existing.callbacks.push({ resolve, reject });
+    else batch.items.push({ id: primaryId, callbacks: [{ resolve, reject }] });
+  });
+}
+
+function settle(batch, fn) {
+  for (const item of batch.items) item.callbacks.forEach(fn);
+}
+
+async function run(M, batchRequests, batchKey, batch) {
+  if (batchRequests.get(batchKey) !== batch) return;
+  batchRequests.delete(batchKey);
+  clearTimeout(batch.timeoutTimer);
+  try {
+    const { items, ConsumedCapacity } = await M.batchFind(batch.items.map((i) => i.id));
+    const waiters = batch.items.reduce((n, i) => n + i.callbacks.length, 0);
+    // Each waiter carries its share of the batch's read capacity.
+    const share = { TableName: M.table, CapacityUnits: (ConsumedCapacity[0]?.CapacityUnits || 0) / waiters };
+    for (const entry of batch.items) {
+      let item = items[entry.id];
+      if (item) item._addConsumedCapacity(share, "read", false, true);
+      else item = new ObjectNotFound(share);
+      entry.callbacks.forEach((cb) => cb.resolve(item));
+    }
+  } catch (error) {
+    settle(batch, (cb) => cb.reject(error));
+  }
+}
+
+module.exports = { enqueue };
