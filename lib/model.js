@@ -14,6 +14,8 @@ const { fieldKind } = require("./field-kinds.js");
 const { RelatedFieldClass, TtlFieldClass, StringFieldClass, BinaryFieldClass } = require("./fields.js");
 const { toDyFilter } = require("./filter-expression.js");
 const { enqueue } = require("./batcher.js");
+const { assertSearchable, searchPaged } = require("./search.js");
+const searchText = require("./utils/search-text.js");
 const { SYSTEM_FIELDS } = require("./constants.js");
 const { BATCH_CONTEXT_REQUIRED_MESSAGE } = require("./messages.js");
 const { PrimaryKeyConfig, IndexConfig, UniqueConstraintConfig } = require("./model-config.js");
@@ -596,18 +598,90 @@ class BaoModel {
   }
 
   static async *_iterateSingleBucket(bucket, { batchSize = 100, filter = null } = {}) {
-    const dyFilter = filter ? toDyFilter(filter, this) : undefined;
     let startKey;
     do {
-      const [scope, als] = TenantContext._nativeArgs();
-      const page = JSON.stringify({ bucket: bucket ?? 0, batchSize, filter: dyFilter, startKey });
-      const r = decode(await dbOf(this).iteratePage(scope, als, nativeOf(this), page));
-      warnUnprocessed(r.unprocessed);
-      // As in DynamoBao, the hydrating reads count towards the batch context; the index query does not.
-      batch._accumulateCapacityToContext(r.consumedCapacity, "read");
-      startKey = r.lastEvaluatedKey ?? undefined;
-      if (r.items.length) yield r.items.map((item) => this._createFromDyItem(item));
+      const page = await this._iterationPage(bucket, { batchSize, filter, startKey });
+      if (page.items.length) yield page.items;
+      startKey = page.lek || undefined;
     } while (startKey);
+  }
+
+  /**
+   * One page of an iteration partition: the core builds the Query, which goes
+   * through `documentClient` (the seam users intercept), then `batchFind`
+   * hydrates the keys in index order.
+   * @returns {Promise<{items: BaoModel[], lek: object|null}>}
+   */
+  static async _iterationPage(bucket, { batchSize, filter = null, search, startKey } = {}) {
+    const [scope, als] = TenantContext._nativeArgs();
+    const plan = JSON.stringify({
+      bucket: bucket ?? 0,
+      batchSize,
+      filter: filter ? toDyFilter(filter, this) : undefined,
+      search,
+      startKey,
+    });
+    const params = decode(dbOf(this).iterationQuery(scope, als, nativeOf(this), plan));
+    const response = await this._runIterationQuery(params, params.IndexName);
+    const ids = (response.Items || []).map((item) => item._iter_sk);
+    let items = [];
+    if (ids.length) {
+      const { items: found } = await this.batchFind(ids);
+      items = ids.map((id) => found[id]).filter(Boolean);
+    }
+    return { items, lek: response.LastEvaluatedKey || null };
+  }
+
+  /** Sends an iteration Query, pointing a missing index at `bao-update-table`. */
+  static async _runIterationQuery(params, indexName) {
+    const { QueryCommand } = require("./dynamodb-client.js");
+    try {
+      return await this.documentClient.send(new QueryCommand(params));
+    } catch (error) {
+      const message = error?.message || "";
+      const missingIndex =
+        /does not have the specified index/i.test(message) ||
+        message.includes(`specified index: ${indexName}`) ||
+        (error?.name === "ResourceNotFoundException" && message.toLowerCase().includes("index"));
+      if (missingIndex) {
+        throw new Error(`Index '${indexName}' is missing on table '${this.table}'. Run 'bao-update-table' to add it.`);
+      }
+      throw error;
+    }
+  }
+
+  // ---- search (spec §5.12) ------------------------------------------------
+
+  /**
+   * Items of the current tenant whose `_searchText` contains the terms.
+   * @param {string[]} terms
+   * @param {{operator?: "$and"|"$or", limit?: number, cursor?: string|null, batchSize?: number, filter?: object, parallel?: boolean, maxQueriesPerBucket?: number}} [options]
+   * @returns {Promise<{items: BaoModel[], cursor: string|null}>}
+   */
+  static async searchAll(terms, options = {}) {
+    assertSearchable(this);
+    return searchPaged(this, terms, options, Array.from({ length: this.iterationBuckets }, (_, b) => b));
+  }
+
+  /** `searchAll` limited to one bucket (for fan-out across workers). */
+  static async searchBucket(bucketNum, terms, options = {}) {
+    assertSearchable(this);
+    if (!Number.isInteger(bucketNum) || bucketNum < 0 || bucketNum >= this.iterationBuckets) {
+      throw new Error(`Invalid bucket number ${bucketNum}. Must be 0-${this.iterationBuckets - 1}`);
+    }
+    return searchPaged(this, terms, options, [bucketNum]);
+  }
+
+  static _assertSearchable() {
+    assertSearchable(this);
+  }
+
+  static tokenizeSearchQuery(query) {
+    return searchText.tokenizeSearchQuery(query);
+  }
+
+  static normalizeSearchTerm(term) {
+    return searchText.normalizeSearchTerm(term, this.searchConfig || {});
   }
 
   // ---- writes -----------------------------------------------------------

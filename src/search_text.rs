@@ -7,11 +7,13 @@ use unicode_general_category::{get_general_category, GeneralCategory as G};
 
 use crate::keys::js_string;
 
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct SearchConfig {
     /// Source field names, in order.
     pub fields: Vec<String>,
     pub case_sensitive: bool,
+    /// Terms shorter than this many code points are dropped (0 and 1 keep all).
     pub min_term_length: usize,
     pub dedupe: bool,
 }
@@ -134,6 +136,58 @@ pub fn update(
     }
 }
 
+/// The search predicate over `_searchText` (`buildSearchPredicate`): one
+/// `contains(#st, :stK)` per normalised term, joined by the operator.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Predicate {
+    pub expression: String,
+    /// `(":st0", term)`, … in order.
+    pub values: Vec<(String, String)>,
+}
+
+pub fn predicate(
+    terms: &[String],
+    operator: &str,
+    config: &SearchConfig,
+) -> crate::error::Result<Predicate> {
+    use crate::error::Error;
+    let joiner = match operator {
+        "$and" => " AND ",
+        "$or" => " OR ",
+        _ => return Err(Error::validation("operator must be one of: $and, $or.")),
+    };
+    let min = config.min_term_length.max(1);
+    let kept: Vec<String> = terms
+        .iter()
+        .map(|t| normalize(t, config.case_sensitive))
+        .filter(|t| !t.is_empty() && t.chars().count() >= min)
+        .collect();
+    if kept.is_empty() {
+        return Err(Error::validation(
+            "searchAll requires at least one non-empty term.",
+        ));
+    }
+    let values: Vec<(String, String)> = kept
+        .into_iter()
+        .enumerate()
+        .map(|(i, t)| (format!(":st{i}"), t))
+        .collect();
+    let parts: Vec<String> = values
+        .iter()
+        .map(|(k, _)| format!("contains(#st, {k})"))
+        .collect();
+    let expression = if parts.len() == 1 {
+        parts[0].clone()
+    } else {
+        parts
+            .iter()
+            .map(|p| format!("({p})"))
+            .collect::<Vec<_>>()
+            .join(joiner)
+    };
+    Ok(Predicate { expression, values })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -180,6 +234,25 @@ mod tests {
         };
         let v = json!({"t": "a bb bb ccc a ccc"});
         assert_eq!(build(v.as_object().unwrap(), &c), "bb ccc");
+    }
+
+    #[test]
+    fn predicates() {
+        let c = SearchConfig {
+            min_term_length: 2,
+            ..cfg(&["t"])
+        };
+        let p = predicate(&["Alpha".into()], "$and", &c).unwrap();
+        assert_eq!(p.expression, "contains(#st, :st0)");
+        assert_eq!(p.values, vec![(":st0".to_string(), "alpha".to_string())]);
+        let p = predicate(&["a".into(), "Bé!".into(), "cc".into()], "$or", &c).unwrap();
+        assert_eq!(
+            p.expression,
+            "(contains(#st, :st0)) OR (contains(#st, :st1))"
+        );
+        assert_eq!(p.values[0].1, "bé");
+        assert!(predicate(&["!".into()], "$and", &c).is_err());
+        assert!(predicate(&["x".into()], "$xor", &c).is_err());
     }
 
     #[test]

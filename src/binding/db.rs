@@ -204,20 +204,22 @@ impl NativeDb {
         })
     }
 
-    /// One hydrated page of an iteration bucket; payload: a `PageRequest`.
-    #[napi(ts_return_type = "Promise<string>")]
-    pub fn iterate_page<'env>(
+    /// The document-form Query of one iteration or search page (nothing is
+    /// sent); payload: a `QueryPlan`. Answers a JSON envelope synchronously.
+    #[napi]
+    pub fn iteration_query(
         &self,
-        env: &'env Env,
+        env: Env,
         scope: &TenantScope,
         als: Unknown,
         model: &NativeModel,
         payload: String,
-    ) -> napi::Result<PromiseRaw<'env, String>> {
-        self.run(env, scope, als, model, payload, |job| async move {
-            let req = serde_json::from_str(&job.payload)?;
-            ops::iterate::page(&job.scope()?, req).await
-        })
+    ) -> napi::Result<String> {
+        let job = self.job(&env, scope, als, model, payload)?;
+        Ok(envelope((|| {
+            let plan = serde_json::from_str(&job.payload)?;
+            ops::iterate::build_query(&job.scope()?, &plan)
+        })()))
     }
 
     /// `documentClient.send(command)`: one DynamoDB request in its JSON shape.

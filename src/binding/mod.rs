@@ -7,6 +7,7 @@
 mod db;
 mod marshal;
 mod model;
+mod search;
 mod tenant_scope;
 
 use crate::error::Error;

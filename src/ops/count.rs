@@ -6,7 +6,8 @@
 use futures_util::{StreamExt, TryStreamExt};
 use serde_json::{json, Map, Value};
 
-use super::iterate::{page, PageRequest};
+use super::iterate::{build_query, QueryPlan};
+use super::raw::{self, Confinement, Form};
 use super::OpScope;
 use crate::error::{Error, Result};
 
@@ -21,19 +22,29 @@ async fn count_bucket(
     let (mut count, mut units) = (0i64, 0f64);
     let mut start_key: Option<Map<String, Value>> = None;
     loop {
-        let req = PageRequest {
+        let plan = QueryPlan {
             bucket,
             batch_size: None,
             filter: filter.cloned(),
+            search: None,
             start_key,
-            count_only: true,
         };
-        let out = page(scope, req).await?;
-        count += out["count"].as_i64().unwrap_or(0);
-        units += out["consumedCapacity"]["CapacityUnits"]
+        let mut input = build_query(scope, &plan)?;
+        input["Select"] = Value::String("COUNT".into());
+        // The key condition was built for the validated tenant already.
+        let out = raw::send(
+            scope.db,
+            &Confinement { tenant: None },
+            "Query",
+            Form::Document,
+            &input,
+        )
+        .await?;
+        count += out["Count"].as_i64().unwrap_or(0);
+        units += out["ConsumedCapacity"]["CapacityUnits"]
             .as_f64()
             .unwrap_or(0.0);
-        start_key = out["lastEvaluatedKey"].as_object().cloned();
+        start_key = out["LastEvaluatedKey"].as_object().cloned();
         if start_key.is_none() {
             return Ok((count, units));
         }

@@ -1,16 +1,15 @@
-//! `iterateAll` / `iterateBucket` pages (spec §5.11): one Query of a
-//! tenant-prefixed iteration partition, hydrated with BatchGetItem.
+//! Iteration and search pages (spec §5.11, §5.12): the Query of one
+//! tenant-prefixed iteration partition, with the user's filter and the
+//! search predicate, built here and sent by the JS layer through the model's
+//! document client; hydration is `batchFind`.
 
-use aws_sdk_dynamodb::types::{AttributeValue, ReturnConsumedCapacity, Select};
 use serde::Deserialize;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
-use super::batch_get::get_keys;
-use super::{key_item, OpScope};
-use crate::db::{capacity_json, sdk_error};
-use crate::error::{Error, ErrorCode, Result};
+use super::OpScope;
+use crate::error::{Error, Result};
 use crate::expr::filter;
-use crate::marshal::{from_item, to_attr, to_item};
+use crate::search_text;
 
 /// Attributes each iteration index projects (DynamoBao's `_PROJECTED_ATTRS_BY_INDEX`).
 pub fn projected_attributes(index: &str) -> Option<&'static [&'static str]> {
@@ -46,35 +45,15 @@ pub fn assert_filter_fits_index(index: &str, referenced: &[String]) -> Result<()
 }
 
 #[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct PageRequest {
-    /// Ignored for a model with one bucket (its partition has no number).
-    #[serde(default)]
-    pub bucket: u32,
-    pub batch_size: Option<i32>,
-    pub filter: Option<Value>,
-    pub start_key: Option<Map<String, Value>>,
-    #[serde(default)]
-    pub count_only: bool,
+pub struct SearchTerms {
+    pub terms: Vec<String>,
+    pub operator: Option<String>,
 }
 
-/// Turns DynamoDB's "no such index" into the original's pointer to `bao-update-table`.
-fn missing_index(e: Error, index: &str, table: &str) -> Error {
-    let m = e.message.to_lowercase();
-    let mentions = m.contains("does not have the specified index")
-        || m.contains(&format!("specified index: {}", index.to_lowercase()))
-        || (e.aws_name.as_deref() == Some("ResourceNotFoundException") && m.contains("index"));
-    if e.code == ErrorCode::DynamoDb && mentions {
-        return Error::configuration(format!(
-            "Index '{index}' is missing on table '{table}'. Run 'bao-update-table' to add it."
-        ));
-    }
-    e
-}
-
-/// One page of one bucket: `{items, lastEvaluatedKey, consumedCapacity, unprocessed}`,
-/// or `{count, lastEvaluatedKey, …}` with `countOnly`.
-pub async fn page(scope: &OpScope<'_>, req: PageRequest) -> Result<Value> {
+/// The Query of one iteration (or search) page, in document form, for the
+/// JS layer to send through `Model.documentClient` (the seam DynamoBao's
+/// users and tests intercept). Nothing is sent here.
+pub fn build_query(scope: &OpScope<'_>, req: &QueryPlan) -> Result<Value> {
     let schema = scope.schema;
     if !schema.iterable {
         return Err(Error::configuration(format!(
@@ -83,12 +62,12 @@ pub async fn page(scope: &OpScope<'_>, req: PageRequest) -> Result<Value> {
         )));
     }
     let index = &scope.db.iteration_index;
-    let mut names = std::collections::HashMap::from([("#pk".to_string(), "_iter_pk".to_string())]);
-    let mut values = std::collections::HashMap::from([(
-        ":pk".to_string(),
-        AttributeValue::S(scope.codec().iter_pk(req.bucket)),
-    )]);
-    let mut filter_expression = None;
+    let pk = scope.codec().iter_pk(req.bucket);
+    let mut names = Map::new();
+    names.insert("#pk".into(), Value::String("_iter_pk".into()));
+    let mut values = Map::new();
+    values.insert(":pk".into(), Value::String(pk.clone()));
+    let mut parts = Vec::new();
     if let Some(f) = req
         .filter
         .as_ref()
@@ -102,65 +81,72 @@ pub async fn page(scope: &OpScope<'_>, req: PageRequest) -> Result<Value> {
             .filter_map(|v| v.as_str().map(str::to_string))
             .collect();
         assert_filter_fits_index(index, &referenced)?;
-        for (k, v) in f.names {
-            names.insert(k, v.as_str().unwrap_or_default().to_string());
-        }
-        for (k, v) in &f.values {
-            values.insert(k.clone(), to_attr(v)?);
-        }
-        filter_expression = Some(filter::grouped(&f.expression));
+        names.extend(f.names);
+        values.extend(f.values);
+        parts.push(filter::grouped(&f.expression));
     }
-    let out = scope
-        .db
-        .client()
-        .await
-        .query()
-        .table_name(&scope.db.table)
-        .index_name(index)
-        .key_condition_expression("#pk = :pk")
-        .set_expression_attribute_names(Some(names))
-        .set_expression_attribute_values(Some(values))
-        .set_filter_expression(filter_expression)
-        .set_limit(req.batch_size.filter(|n| *n > 0))
-        .set_exclusive_start_key(req.start_key.as_ref().map(to_item).transpose()?)
-        .set_select(req.count_only.then_some(Select::Count))
-        .return_consumed_capacity(ReturnConsumedCapacity::Total)
-        .send()
-        .await
-        .map_err(|e| missing_index(sdk_error(e), index, &scope.db.table))?;
-    let last = out.last_evaluated_key().map(from_item);
-    if req.count_only {
-        return Ok(json!({
-            "count": out.count(),
-            "lastEvaluatedKey": last,
-            "consumedCapacity": capacity_json(out.consumed_capacity()),
-        }));
+    if let Some(search) = &req.search {
+        let config = schema.search.as_ref().ok_or_else(|| {
+            Error::configuration(format!(
+                "Model {} is not configured as searchable",
+                schema.name
+            ))
+        })?;
+        let p = search_text::predicate(
+            &search.terms,
+            search.operator.as_deref().unwrap_or("$and"),
+            config,
+        )?;
+        names.insert("#st".into(), Value::String("_searchText".into()));
+        for (k, v) in p.values {
+            values.insert(k, Value::String(v));
+        }
+        parts.push(format!("({})", p.expression));
     }
-    // Hydrate in index order from the base table (the index holds keys only).
-    let order: Vec<(String, String)> = out
-        .items()
-        .iter()
-        .filter_map(|i| match (i.get("_pk"), i.get("_sk")) {
-            (Some(AttributeValue::S(pk)), Some(AttributeValue::S(sk))) => {
-                Some((pk.clone(), sk.clone()))
-            }
-            _ => None,
-        })
-        .collect();
-    let (mut items, capacity, unprocessed) =
-        get_keys(scope, order.iter().map(key_item).collect()).await?;
-    let position = |item: &Value| {
-        let key = |a: &str| item.get(a).and_then(Value::as_str).unwrap_or_default();
-        order
-            .iter()
-            .position(|(pk, sk)| pk == key("_pk") && sk == key("_sk"))
-            .unwrap_or(usize::MAX)
-    };
-    items.sort_by_key(position);
-    Ok(json!({
-        "items": items,
-        "lastEvaluatedKey": last,
-        "consumedCapacity": capacity,
-        "unprocessed": unprocessed,
-    }))
+    if let Some(k) = &req.start_key {
+        // A cursor from another tenant or bucket names another partition.
+        if k.get("_iter_pk").and_then(Value::as_str) != Some(pk.as_str()) {
+            return Err(Error::validation(
+                "startKey does not belong to this query: cursors are scoped to one tenant and one partition",
+            ));
+        }
+    }
+    let mut input = Map::new();
+    input.insert("TableName".into(), Value::String(scope.db.table.clone()));
+    input.insert("IndexName".into(), Value::String(index.clone()));
+    input.insert(
+        "KeyConditionExpression".into(),
+        Value::String("#pk = :pk".into()),
+    );
+    input.insert("ExpressionAttributeNames".into(), Value::Object(names));
+    input.insert("ExpressionAttributeValues".into(), Value::Object(values));
+    if let Some(n) = req.batch_size.filter(|n| *n > 0) {
+        input.insert("Limit".into(), Value::from(n));
+    }
+    input.insert(
+        "ReturnConsumedCapacity".into(),
+        Value::String("TOTAL".into()),
+    );
+    if !parts.is_empty() {
+        input.insert(
+            "FilterExpression".into(),
+            Value::String(parts.join(" AND ")),
+        );
+    }
+    if let Some(k) = &req.start_key {
+        input.insert("ExclusiveStartKey".into(), Value::Object(k.clone()));
+    }
+    Ok(Value::Object(input))
+}
+
+/// What `build_query` needs: the bucket, page size, filter, search terms and cursor.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct QueryPlan {
+    #[serde(default)]
+    pub bucket: u32,
+    pub batch_size: Option<i32>,
+    pub filter: Option<Value>,
+    pub search: Option<SearchTerms>,
+    pub start_key: Option<Map<String, Value>>,
 }
