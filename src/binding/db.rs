@@ -272,6 +272,13 @@ impl NativeDb {
         env.spawn_future(async move { Ok(envelope(ops::table::create_table(&db).await)) })
     }
 
+    /// Adds the missing GSIs and enables TTL (`bao-update-table`).
+    #[napi(ts_return_type = "Promise<string>")]
+    pub fn update_table<'env>(&self, env: &'env Env) -> napi::Result<PromiseRaw<'env, String>> {
+        let db = self.db.clone();
+        env.spawn_future(async move { Ok(envelope(ops::table::update_table(&db).await)) })
+    }
+
     /// Deletes the table if it exists.
     #[napi(ts_return_type = "Promise<string>")]
     pub fn delete_table<'env>(&self, env: &'env Env) -> napi::Result<PromiseRaw<'env, String>> {
