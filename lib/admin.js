@@ -22,6 +22,16 @@ async function createTable(options) {
 }
 
 /**
+ * Adds the GSIs the table lacks (gsi1..gsi5, iter_index, iter_search_index)
+ * and enables TTL on `ttl`; a second run changes nothing.
+ * @param {{tableName: string, endpoint?: string, region?: string}} options
+ * @returns {Promise<{tableName: string, addedIndexes: string[], ttlEnabled: boolean}>}
+ */
+async function updateTable(options) {
+  return decode(await dbFor(options).updateTable());
+}
+
+/**
  * Deletes the table if it exists.
  * @param {{tableName: string, endpoint?: string, region?: string}} options
  * @returns {Promise<{deleted: boolean, tableName: string}>}
@@ -30,4 +40,4 @@ async function deleteTable(options) {
   return decode(await dbFor(options).deleteTable());
 }
 
-module.exports = { createTable, deleteTable };
+module.exports = { createTable, updateTable, deleteTable };

@@ -1,0 +1,151 @@
+'use strict';
+/**
+ * The table commands: `bao-create-table` creates exactly the table of spec §3.1 plus
+ * the search index and TTL; `bao-update-table` completes a table that lacks indexes
+ * (one UpdateTable per index) and enables TTL, and a second run changes nothing;
+ * `bao-delete` deletes nothing. Checked with an independent AWS SDK client.
+ */
+const { test } = require('node:test');
+const assert = require('node:assert/strict');
+const { execFile } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { promisify } = require('node:util');
+const {
+  DynamoDBClient,
+  CreateTableCommand,
+  DescribeTableCommand,
+  DescribeTimeToLiveCommand,
+  waitUntilTableExists,
+} = require('@aws-sdk/client-dynamodb');
+const { uid } = require('./helpers/ids');
+
+const run = promisify(execFile);
+const BIN = path.join(__dirname, '..', 'bin');
+const client = new DynamoDBClient({
+  region: process.env.AWS_REGION || 'us-west-2',
+  endpoint: process.env.AWS_ENDPOINT_URL_DYNAMODB,
+});
+
+async function describe(table) {
+  const { Table } = await client.send(new DescribeTableCommand({ TableName: table }));
+  const ttl = await client.send(new DescribeTimeToLiveCommand({ TableName: table }));
+  return { Table, ttl: ttl.TimeToLiveDescription };
+}
+
+function shape(Table) {
+  const keys = (ks) => ks.map((k) => `${k.AttributeName}:${k.KeyType}`).join(',');
+  return {
+    key: keys(Table.KeySchema),
+    billing: Table.BillingModeSummary?.BillingMode,
+    attributes: Table.AttributeDefinitions.map((a) => `${a.AttributeName}:${a.AttributeType}`).sort(),
+    indexes: (Table.GlobalSecondaryIndexes || [])
+      .map((g) => `${g.IndexName}|${keys(g.KeySchema)}|${g.Projection.ProjectionType}|${(g.Projection.NonKeyAttributes || []).join(',')}`)
+      .sort(),
+  };
+}
+
+const EXPECTED = {
+  key: '_pk:HASH,_sk:RANGE',
+  billing: 'PAY_PER_REQUEST',
+  attributes: [
+    '_gsi1_pk:S', '_gsi1_sk:S', '_gsi2_pk:S', '_gsi2_sk:S', '_gsi3_pk:S', '_gsi3_sk:S',
+    '_gsi4_pk:S', '_gsi4_sk:S', '_gsi5_pk:S', '_gsi5_sk:S', '_iter_pk:S', '_iter_sk:S', '_pk:S', '_sk:S',
+  ],
+  indexes: [
+    'gsi1|_gsi1_pk:HASH,_gsi1_sk:RANGE|ALL|',
+    'gsi2|_gsi2_pk:HASH,_gsi2_sk:RANGE|ALL|',
+    'gsi3|_gsi3_pk:HASH,_gsi3_sk:RANGE|ALL|',
+    'gsi4|_gsi4_pk:HASH,_gsi4_sk:RANGE|ALL|',
+    'gsi5|_gsi5_pk:HASH,_gsi5_sk:RANGE|ALL|',
+    'iter_index|_iter_pk:HASH,_iter_sk:RANGE|KEYS_ONLY|',
+    'iter_search_index|_iter_pk:HASH,_iter_sk:RANGE|INCLUDE|_searchText',
+  ],
+};
+
+/** A project folder whose config names `table`, for the config-reading commands. */
+function project(table) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bao-cli-'));
+  fs.writeFileSync(
+    path.join(dir, 'dynamo-bao.config.js'),
+    `module.exports = { aws: { region: ${JSON.stringify(process.env.AWS_REGION || 'us-west-2')} }, db: { tableName: ${JSON.stringify(table)} } };\n`,
+  );
+  return dir;
+}
+
+test('bao-create-table creates the table of spec §3.1 plus the search index and TTL', async () => {
+  const table = `cli-${uid()}`;
+  const { stdout } = await run(process.execPath, [path.join(BIN, 'bao-create-table.js'), table]);
+  assert.match(stdout, /created/);
+  const { Table, ttl } = await describe(table);
+  assert.deepEqual(shape(Table), EXPECTED);
+  assert.equal(ttl.AttributeName, 'ttl');
+  assert.equal(ttl.TimeToLiveStatus, 'ENABLED');
+  const again = await run(process.execPath, [path.join(BIN, 'bao-create-table.js'), table]);
+  assert.match(again.stdout, /already exists/);
+});
+
+test('bao-create-table without a name prints its usage and fails', async () => {
+  await assert.rejects(run(process.execPath, [path.join(BIN, 'bao-create-table.js')]), (e) => {
+    assert.equal(e.code, 1);
+    assert.match(e.stderr, /Usage: bao-create-table <table-name>/);
+    return true;
+  });
+});
+
+test('bao-update-table adds what a table lacks, then changes nothing', async () => {
+  const table = `cli-${uid()}`;
+  // A table from an older tool: the base keys and gsi1 only, no TTL.
+  await client.send(
+    new CreateTableCommand({
+      TableName: table,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: ['_pk', '_sk', '_gsi1_pk', '_gsi1_sk'].map((a) => ({ AttributeName: a, AttributeType: 'S' })),
+      KeySchema: [
+        { AttributeName: '_pk', KeyType: 'HASH' },
+        { AttributeName: '_sk', KeyType: 'RANGE' },
+      ],
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: 'gsi1',
+          KeySchema: [
+            { AttributeName: '_gsi1_pk', KeyType: 'HASH' },
+            { AttributeName: '_gsi1_sk', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        },
+      ],
+    }),
+  );
+  await waitUntilTableExists({ client, maxWaitTime: 60 }, { TableName: table });
+  const cwd = project(table);
+  const first = await run(process.execPath, [path.join(BIN, 'bao-update-table.js')], { cwd });
+  assert.match(first.stdout, /Added indexes to .*gsi2, gsi3, gsi4, gsi5, iter_index, iter_search_index/);
+  assert.match(first.stdout, /Enabled TTL/);
+  const { Table, ttl } = await describe(table);
+  assert.deepEqual(shape(Table), EXPECTED);
+  assert.equal(ttl.TimeToLiveStatus, 'ENABLED');
+
+  const second = await run(process.execPath, [path.join(BIN, 'bao-update-table.js')], { cwd });
+  assert.match(second.stdout, /All indexes already exist/);
+  assert.match(second.stdout, /TTL already configured/);
+  assert.deepEqual(shape((await describe(table)).Table), EXPECTED);
+});
+
+test('bao-update-table on a missing table says so and fails', async () => {
+  const cwd = project(`missing-${uid()}`);
+  await assert.rejects(run(process.execPath, [path.join(BIN, 'bao-update-table.js')], { cwd }), (e) => {
+    assert.equal(e.code, 1);
+    assert.match(e.stderr, /not found\. Please run bao-init to create it first\./);
+    return true;
+  });
+});
+
+test('bao-delete deletes nothing and points at the AWS CLI', async () => {
+  await assert.rejects(run(process.execPath, [path.join(BIN, 'bao-delete.js')]), (e) => {
+    assert.equal(e.code, 1);
+    assert.match(e.stderr, /aws dynamodb delete-table/);
+    return true;
+  });
+});
