@@ -6,7 +6,7 @@
  *
  * Batches and cache entries are kept per tenant: two tenants' finds in one
  * context never share a batch or a cached object (DynamoBao's cache is
- * tenant-blind).
+ * tenant-blind and model-blind).
  */
 const { AsyncLocalStorage } = require("node:async_hooks");
 const crypto = require("node:crypto");
@@ -37,22 +37,29 @@ function runWithBatchContext(fn) {
 }
 
 /**
- * The batches and loader cache of one tenant in the current context, or
- * `null` outside a context.
+ * The batches and loader cache of one tenant and model in the current
+ * context, or `null` outside a context. Loader caches are per model too, so
+ * two models sharing an id (User and Profile) never answer for each other.
  * @param {string} tenantKey
+ * @param {string} modelName
  * @returns {{batchRequests: Map, loaderContext: Map}|null}
  */
-function tenantState(tenantKey) {
+function tenantState(tenantKey, modelName) {
   const store = storage.getStore();
   if (!store?.batchRequests) return null;
-  if (!tenantKey) return store;
   store.tenants ||= new Map();
-  let state = store.tenants.get(tenantKey);
-  if (!state) {
-    state = { batchRequests: new Map(), loaderContext: new Map() };
-    store.tenants.set(tenantKey, state);
+  let tenant = store.tenants.get(tenantKey);
+  if (!tenant) {
+    // The default tenant keeps the original's store fields as its batch map.
+    tenant = { batchRequests: tenantKey ? new Map() : store.batchRequests, loaders: new Map() };
+    store.tenants.set(tenantKey, tenant);
   }
-  return state;
+  let loaderContext = tenant.loaders.get(modelName);
+  if (!loaderContext) {
+    loaderContext = new Map();
+    tenant.loaders.set(modelName, loaderContext);
+  }
+  return { batchRequests: tenant.batchRequests, loaderContext };
 }
 
 /** The capacity consumed so far in the current context (`{read: 0, write: 0}` outside one). */

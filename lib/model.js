@@ -823,7 +823,7 @@ class BaoModel {
  * context, or an error when the model's config requires a context.
  */
 function contextState(M) {
-  const state = batch.tenantState(TenantContext.getCurrentTenant() || "");
+  const state = batch.tenantState(TenantContext.getCurrentTenant() || "", M.name);
   if (!state && M._config?.batchContext?.requireBatchContext) throw new Error(BATCH_CONTEXT_REQUIRED_MESSAGE);
   return state;
 }

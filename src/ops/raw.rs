@@ -53,8 +53,15 @@ impl Confinement<'_> {
         }
     }
 
+    /// Every partition attribute an item carries (`_pk`, `_gsiN_pk`, `_iter_pk`).
     fn check_item(&self, what: &str, item: &HashMap<String, AttributeValue>) -> Result<()> {
-        self.check(what, item.get("_pk"))
+        self.check(what, item.get("_pk"))?;
+        for (name, value) in item {
+            if name != "_pk" && is_partition_attribute(name) {
+                self.check(&format!("{what} attribute {name}"), Some(value))?;
+            }
+        }
+        Ok(())
     }
 
     /// The partition equality of a key condition (`#pk = :pk`, possibly `AND`ed with a sort-key clause).
@@ -67,23 +74,13 @@ impl Confinement<'_> {
         if self.tenant.is_none() {
             return Ok(());
         }
-        let expression = expression.unwrap_or_default();
-        for clause in expression.split(" AND ").chain(expression.split(" and ")) {
+        for clause in and_clauses(expression.unwrap_or_default()) {
             let Some((lhs, rhs)) = clause.split_once('=') else {
                 continue;
             };
-            let (lhs, rhs) = (
-                lhs.trim().trim_start_matches('('),
-                rhs.trim().trim_end_matches(')'),
-            );
-            let attr = match lhs.strip_prefix('#') {
-                Some(_) => names
-                    .and_then(|n| n.get(lhs))
-                    .map(String::as_str)
-                    .unwrap_or(lhs),
-                None => lhs,
-            };
-            if is_partition_attribute(attr) {
+            let lhs = lhs.trim().trim_start_matches('(').trim();
+            let rhs = rhs.trim().trim_end_matches(')').trim();
+            if is_partition_attribute(resolve_name(lhs, names)) {
                 return self.check(
                     "The key condition's partition value",
                     values.and_then(|v| v.get(rhs)),
@@ -92,6 +89,94 @@ impl Confinement<'_> {
         }
         self.check("The key condition", None)
     }
+
+    /// An update may only set a partition attribute to a value inside the tenant.
+    fn check_update(
+        &self,
+        expression: Option<&str>,
+        names: Option<&HashMap<String, String>>,
+        values: Option<&HashMap<String, AttributeValue>>,
+    ) -> Result<()> {
+        if self.tenant.is_none() {
+            return Ok(());
+        }
+        for assignment in set_assignments(expression.unwrap_or_default()) {
+            let Some((lhs, rhs)) = assignment.split_once('=') else {
+                continue;
+            };
+            let attr = resolve_name(lhs.trim(), names);
+            if is_partition_attribute(attr) {
+                let value = values.and_then(|v| v.get(rhs.trim()));
+                self.check(&format!("The update of {attr}"), value)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// An expression attribute name (`#x` through the names map) or a literal name.
+fn resolve_name<'a>(name: &'a str, names: Option<&'a HashMap<String, String>>) -> &'a str {
+    match name.strip_prefix('#') {
+        Some(_) => names
+            .and_then(|n| n.get(name))
+            .map(String::as_str)
+            .unwrap_or(name),
+        None => name,
+    }
+}
+
+/// The clauses of a key condition, split at `AND` in any case and spacing.
+fn and_clauses(expression: &str) -> Vec<String> {
+    let mut clauses = vec![String::new()];
+    for token in expression.split_whitespace() {
+        if token.eq_ignore_ascii_case("and") {
+            clauses.push(String::new());
+        } else if let Some(last) = clauses.last_mut() {
+            last.push_str(token);
+            last.push(' ');
+        }
+    }
+    clauses
+}
+
+/// The `a = b` assignments of an update expression's SET clause, split at
+/// top-level commas (function arguments keep theirs).
+fn set_assignments(expression: &str) -> Vec<String> {
+    const CLAUSES: [&str; 4] = ["SET", "REMOVE", "ADD", "DELETE"];
+    let mut out = Vec::new();
+    let mut in_set = false;
+    let mut current = String::new();
+    let mut depth = 0i32;
+    for token in expression.split_whitespace() {
+        if depth == 0 && CLAUSES.iter().any(|c| token.eq_ignore_ascii_case(c)) {
+            if in_set && !current.trim().is_empty() {
+                out.push(std::mem::take(&mut current));
+            }
+            in_set = token.eq_ignore_ascii_case("SET");
+            current.clear();
+            continue;
+        }
+        if !in_set {
+            continue;
+        }
+        for c in token.chars() {
+            match c {
+                '(' => depth += 1,
+                ')' => depth -= 1,
+                ',' if depth == 0 => {
+                    out.push(std::mem::take(&mut current));
+                    continue;
+                }
+                _ => {}
+            }
+            current.push(c);
+        }
+        current.push(' ');
+    }
+    if in_set && !current.trim().is_empty() {
+        out.push(current);
+    }
+    out
 }
 
 struct Input<'a> {
@@ -262,6 +347,9 @@ pub async fn send(
         "UpdateItem" => {
             let key = input.item("Key")?.unwrap_or_default();
             confine.check_item("Key", &key)?;
+            let (names, values) = (input.names(), input.values()?);
+            let update = input.str("UpdateExpression");
+            confine.check_update(update.as_deref(), names.as_ref(), values.as_ref())?;
             let out = client
                 .update_item()
                 .set_table_name(table)
@@ -495,6 +583,11 @@ fn transact_item(entry: &Input<'_>, confine: &Confinement<'_>) -> Result<Transac
     } else if let Some(u) = entry.sub("Update") {
         let key = u.item("Key")?.unwrap_or_default();
         confine.check_item("Key", &key)?;
+        confine.check_update(
+            u.str("UpdateExpression").as_deref(),
+            u.names().as_ref(),
+            u.values()?.as_ref(),
+        )?;
         b.update(build(
             Update::builder()
                 .set_table_name(u.str("TableName"))
