@@ -12,6 +12,10 @@ const fields = require("./lib/fields.js");
 const constants = require("./lib/constants.js");
 const exceptions = require("./lib/exceptions.js");
 
+/** Filled only when `MODELS_DIR` is set (DynamoBao's load-time side effect; not done here). */
+const models = {};
+
+// Listed by name so Node finds the named exports for ESM imports.
 module.exports = {
   initModels,
   BaoModel,
@@ -25,5 +29,5 @@ module.exports = {
   UniqueConstraintConfig,
   constants,
   exceptions,
-  models: {},
+  models,
 };

@@ -482,21 +482,38 @@ class StringSetFieldClass extends BaoBaseField {
   }
 }
 
+/** Factories, one per field class (`StringField(options)` → a StringFieldClass). */
+const StringField = (options) => new StringFieldClass(options);
+const DateTimeField = (options) => new DateTimeFieldClass(options);
+const CreateDateField = (options) => new CreateDateFieldClass(options);
+const ModifiedDateField = (options) => new ModifiedDateFieldClass(options);
+const UlidField = (options) => new UlidFieldClass(options);
+const RelatedField = (modelName, options) => new RelatedFieldClass(modelName, options);
+const IntegerField = (options) => new IntegerFieldClass(options);
+const FloatField = (options) => new FloatFieldClass(options);
+const CounterField = (options) => new CounterFieldClass(options);
+const BinaryField = (options) => new BinaryFieldClass(options);
+const VersionField = (options) => new VersionFieldClass(options);
+const BooleanField = (options) => new BooleanFieldClass(options);
+const TtlField = (options) => new TtlFieldClass(options);
+const StringSetField = (options) => new StringSetFieldClass(options);
+
+// Listed by name so Node finds the named exports for ESM imports.
 module.exports = {
-  StringField: (options) => new StringFieldClass(options),
-  DateTimeField: (options) => new DateTimeFieldClass(options),
-  CreateDateField: (options) => new CreateDateFieldClass(options),
-  ModifiedDateField: (options) => new ModifiedDateFieldClass(options),
-  UlidField: (options) => new UlidFieldClass(options),
-  RelatedField: (modelName, options) => new RelatedFieldClass(modelName, options),
-  IntegerField: (options) => new IntegerFieldClass(options),
-  FloatField: (options) => new FloatFieldClass(options),
-  CounterField: (options) => new CounterFieldClass(options),
-  BinaryField: (options) => new BinaryFieldClass(options),
-  VersionField: (options) => new VersionFieldClass(options),
-  BooleanField: (options) => new BooleanFieldClass(options),
-  TtlField: (options) => new TtlFieldClass(options),
-  StringSetField: (options) => new StringSetFieldClass(options),
+  StringField,
+  DateTimeField,
+  CreateDateField,
+  ModifiedDateField,
+  UlidField,
+  RelatedField,
+  IntegerField,
+  FloatField,
+  CounterField,
+  BinaryField,
+  VersionField,
+  BooleanField,
+  TtlField,
+  StringSetField,
   StringFieldClass,
   DateTimeFieldClass,
   CreateDateFieldClass,

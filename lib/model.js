@@ -18,7 +18,7 @@ const { assertSearchable, searchPaged } = require("./search.js");
 const searchText = require("./utils/search-text.js");
 const { SYSTEM_FIELDS } = require("./constants.js");
 const { BATCH_CONTEXT_REQUIRED_MESSAGE } = require("./messages.js");
-const { PrimaryKeyConfig, IndexConfig, UniqueConstraintConfig } = require("./model-config.js");
+const configs = require("./model-config.js");
 const { ConfigurationError, ValidationError, QueryError } = require("./exceptions.js");
 const { decode, native } = require("./native-errors.js");
 const { defaultLogger: logger } = require("./utils/logger.js");
@@ -43,7 +43,7 @@ function schemaOf(M) {
     fields: fields.map(([name, f]) => ({ name, kind: fieldKind(f) })),
     primaryKey: pk ? { pk: pk.pk, sk: pk.sk } : null,
     indexes: Object.entries(M.indexes || {}).map(([name, ix]) =>
-      ix instanceof PrimaryKeyConfig || ix === pk
+      ix instanceof configs.PrimaryKeyConfig || ix === pk
         ? { name, primaryKey: true }
         : { name, pk: ix.pk, sk: ix.sk, indexId: ix.indexId ?? null },
     ),
@@ -901,11 +901,20 @@ async function runQuery(M, indexName, ix, pkValue, skCondition, options) {
   };
 }
 
+/** Key configuration factories (the classes live in model-config.js). */
+const PrimaryKeyConfig = (pk, sk) => new configs.PrimaryKeyConfig(pk, sk);
+const IndexConfig = (pk, sk, indexId) => new configs.IndexConfig(pk, sk, indexId);
+const UniqueConstraintConfig = (field, constraintId) => new configs.UniqueConstraintConfig(field, constraintId);
+const BATCH_REQUEST_TIMEOUT = batch.BATCH_REQUEST_TIMEOUT;
+/** Always undefined, as in DynamoBao (a name its model.js re-exports without defining). */
+const BATCH_REQUESTS = undefined;
+
+// Listed by name so Node finds the named exports for ESM imports.
 module.exports = {
   BaoModel,
-  PrimaryKeyConfig: (pk, sk) => new PrimaryKeyConfig(pk, sk),
-  IndexConfig: (pk, sk, indexId) => new IndexConfig(pk, sk, indexId),
-  UniqueConstraintConfig: (field, constraintId) => new UniqueConstraintConfig(field, constraintId),
-  BATCH_REQUEST_TIMEOUT: batch.BATCH_REQUEST_TIMEOUT,
-  BATCH_REQUESTS: undefined,
+  PrimaryKeyConfig,
+  IndexConfig,
+  UniqueConstraintConfig,
+  BATCH_REQUEST_TIMEOUT,
+  BATCH_REQUESTS,
 };
