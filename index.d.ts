@@ -120,13 +120,37 @@ export type SortKeyCondition = Record<
   | { $between: [unknown, unknown] }
 >;
 
+/** DynamoBao's filter syntax: `{field: value}`, `{field: {$gt: v, ...}}`, `$and`/`$or`/`$not`. */
+export type Filter = Record<string, unknown>;
+
 export interface QueryOptions {
   limit?: number;
   direction?: "ASC" | "DESC";
   /** A `lastEvaluatedKey` from a previous page of the same query and tenant. */
   startKey?: Record<string, unknown>;
   countOnly?: boolean;
+  filter?: Filter;
   returnWrapped?: boolean;
+  loadRelated?: boolean;
+  relatedFields?: string[] | null;
+  relatedOnly?: boolean;
+}
+
+export interface SearchOptions {
+  operator?: "$and" | "$or";
+  /** Items per call (default 100); a positive integer or Infinity. */
+  limit?: number;
+  cursor?: string | null;
+  batchSize?: number;
+  filter?: Filter;
+  parallel?: boolean;
+  maxQueriesPerBucket?: number;
+}
+
+export interface SearchResult<M> {
+  items: M[];
+  /** Resume with the same call under the same tenant; `null` when done. */
+  cursor: string | null;
 }
 
 export interface QueryResult<M> {
@@ -143,6 +167,8 @@ export interface CountResult {
 
 export interface SaveOptions {
   forceReindex?: boolean;
+  /** Filter syntax; the write fails with ConditionalError when it does not hold. */
+  condition?: Filter;
   [option: string]: unknown;
 }
 
@@ -176,7 +202,48 @@ export declare class BaoModel {
     changes: Record<string, unknown>,
     options?: SaveOptions,
   ): Promise<InstanceType<T>>;
-  static delete<T extends typeof BaoModel>(this: T, primaryId: string | Record<string, unknown>): Promise<InstanceType<T>>;
+  static delete<T extends typeof BaoModel>(
+    this: T,
+    primaryId: string | Record<string, unknown>,
+    options?: { condition?: Filter },
+  ): Promise<InstanceType<T>>;
+  static batchFind<T extends typeof BaoModel>(
+    this: T,
+    primaryIds: Array<string | Record<string, unknown>>,
+  ): Promise<{ items: Record<string, InstanceType<T>>; ConsumedCapacity: ConsumedCapacity[] }>;
+  static findByUniqueConstraint<T extends typeof BaoModel>(
+    this: T,
+    constraintName: string,
+    value: unknown,
+  ): Promise<InstanceType<T> | ObjectNotFound>;
+  static getRelatedObjectsViaMap(
+    indexName: string,
+    pkValue: unknown,
+    targetField: string,
+    mapSkCondition?: SortKeyCondition | null,
+    limit?: number | null,
+    direction?: "ASC" | "DESC",
+    startKey?: Record<string, unknown> | null,
+  ): Promise<QueryResult<BaoModel | ObjectNotFound>>;
+  /** Every item of the current tenant, in batches (iterable models). */
+  static iterateAll<T extends typeof BaoModel>(
+    this: T,
+    options?: { batchSize?: number; filter?: Filter },
+  ): AsyncGenerator<InstanceType<T>[]>;
+  static iterateBucket<T extends typeof BaoModel>(
+    this: T,
+    bucket: number,
+    options?: { batchSize?: number; filter?: Filter },
+  ): AsyncGenerator<InstanceType<T>[]>;
+  static searchAll<T extends typeof BaoModel>(this: T, terms: string[], options?: SearchOptions): Promise<SearchResult<InstanceType<T>>>;
+  static searchBucket<T extends typeof BaoModel>(
+    this: T,
+    bucket: number,
+    terms: string[],
+    options?: SearchOptions,
+  ): Promise<SearchResult<InstanceType<T>>>;
+  static tokenizeSearchQuery(query: string): string[];
+  static normalizeSearchTerm(term: string): string;
   static queryByIndex<T extends typeof BaoModel>(
     this: T,
     indexName: string,
@@ -191,7 +258,7 @@ export declare class BaoModel {
     options?: QueryOptions,
   ): Promise<QueryResult<InstanceType<T>>>;
   /** The current tenant's item count (iterable models). */
-  static count(): Promise<CountResult>;
+  static count(filter?: Filter): Promise<CountResult>;
   static getPrimaryId(data: Record<string, unknown>): string;
   static makePrimaryId(pk: string, sk: string): string;
   static getIterationBuckets(): number;
@@ -204,7 +271,11 @@ export declare class BaoModel {
   isLoaded(): boolean;
   save(options?: SaveOptions): Promise<this>;
   /** Deletes this item; resolves to the deleted instance. */
-  delete(): Promise<this>;
+  delete(options?: { condition?: Filter }): Promise<this>;
+  getOrLoadRelatedField(fieldName: string): Promise<BaoModel | ObjectNotFound | null>;
+  loadRelatedData(fieldNames?: string[] | null): Promise<this>;
+  getRelated(fieldName: string): BaoModel | ObjectNotFound | undefined;
+  clearRelatedCache(fieldName: string): void;
   getConsumedCapacity(): Array<{ consumedCapacity: ConsumedCapacity; fromContext: boolean; type: "read" | "write" }>;
   getNumericConsumedCapacity(type: "read" | "write" | "total", includeRelated?: boolean): number;
   clearConsumedCapacity(): void;
