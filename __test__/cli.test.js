@@ -149,3 +149,100 @@ test('bao-delete deletes nothing and points at the AWS CLI', async () => {
     return true;
   });
 });
+
+/** A project folder with `node_modules/dynamo-bao` pointing at this package. */
+function linkedProject(config, files = {}) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bao-cli-project-'));
+  fs.mkdirSync(path.join(dir, 'node_modules'));
+  fs.symlinkSync(path.join(__dirname, '..'), path.join(dir, 'node_modules', 'dynamo-bao'), 'dir');
+  fs.writeFileSync(path.join(dir, 'dynamo-bao.config.js'), `module.exports = ${JSON.stringify(config, null, 2)};\n`);
+  for (const [name, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+    fs.writeFileSync(path.join(dir, name), text);
+  }
+  return dir;
+}
+
+const FIXTURES = path.join(__dirname, 'fixtures', 'codegen');
+
+test('bao-codegen writes models, .d.ts files and the manifest from a definitions folder', async () => {
+  const dir = linkedProject({
+    paths: { modelsDefinitionPath: path.join(FIXTURES, 'blog'), modelsDir: './models', fieldsDir: './fields' },
+  });
+  // Custom field files require dynamo-bao, so they live inside the project.
+  fs.cpSync(path.join(FIXTURES, 'fields'), path.join(dir, 'fields'), { recursive: true });
+  const { stdout } = await run(process.execPath, [path.join(BIN, 'bao-codegen.js')], { cwd: dir });
+  assert.match(stdout, /Generated \d+ model\(s\)/);
+  const written = fs.readdirSync(path.join(dir, 'models'));
+  assert.ok(written.includes('user.js') && written.includes('user.d.ts'), written.join(', '));
+  assert.match(fs.readFileSync(path.join(dir, 'models', 'user.js'), 'utf8'), /require\('dynamo-bao\/src\/model\.js'\)/);
+  assert.ok(fs.existsSync(path.join(dir, '.bao', 'models.js')), 'manifest written');
+});
+
+test('bao-codegen stops on invalid definitions and writes nothing', async () => {
+  const dir = linkedProject({ paths: { modelsDefinitionPath: path.join(FIXTURES, 'invalid.yaml'), modelsDir: './models' } });
+  await assert.rejects(run(process.execPath, [path.join(BIN, 'bao-codegen.js')], { cwd: dir }), (e) => {
+    assert.equal(e.code, 1);
+    assert.match(e.stderr, /Error generating models: .*invalid\.yaml: model "Post", key "indexes\.byUser\.indexId"/s);
+    return true;
+  });
+  assert.ok(!fs.existsSync(path.join(dir, 'models')) || fs.readdirSync(path.join(dir, 'models')).length === 0);
+  assert.ok(!fs.existsSync(path.join(dir, '.bao')));
+});
+
+test('bao-rebuild-search-text rewrites _searchText of every item of one tenant', async () => {
+  const tenant = `rb-${uid()}`;
+  const other = `rb-${uid()}`;
+  const dir = linkedProject(
+    {
+      aws: { region: process.env.AWS_REGION || 'us-west-2' },
+      db: { tableName: process.env.TABLE_NAME, iterationIndexName: 'iter_search_index' },
+      tenancy: { enabled: true },
+      paths: { modelsDir: './models' },
+    },
+    {
+      'models/article.js': `const { BaoModel, PrimaryKeyConfig } = require('dynamo-bao/src/model.js');
+const { UlidField, StringField } = require('dynamo-bao/src/fields.js');
+class Article extends BaoModel {
+  static modelPrefix = 'rb';
+  static iterable = true;
+  static iterationBuckets = 3;
+  static searchable = true;
+  static searchConfig = { fields: ['title'] };
+  static fields = { articleId: UlidField({ autoAssign: true }), title: StringField() };
+  static primaryKey = PrimaryKeyConfig('articleId');
+}
+module.exports = { Article };
+`,
+    },
+  );
+  // The same module instances the CLI uses (resolved through the project's node_modules).
+  const bao = require(require.resolve('dynamo-bao', { paths: [dir] }));
+  const { Article } = require(path.join(dir, 'models', 'article.js'));
+  const config = { aws: { region: process.env.AWS_REGION || 'us-west-2' }, db: { tableName: process.env.TABLE_NAME }, tenancy: { enabled: true }, models: { Article } };
+  const keys = {};
+  for (const t of [tenant, other]) {
+    keys[t] = await bao.TenantContext.runWithTenant(t, async () => {
+      bao.initModels(config);
+      const made = [];
+      for (const title of ['Hello, World!', 'Ünïcode Tïtle', 'third ONE']) made.push(await Article.create({ title }));
+      return made.map((a) => ({ _pk: { S: `[${t}]#rb#${a.getPrimaryId()}` }, _sk: { S: 'rb' } }));
+    });
+  }
+  // Wipe the stored text, as for data written before the model was searchable.
+  const { UpdateItemCommand } = require('@aws-sdk/client-dynamodb');
+  for (const t of [tenant, other]) {
+    for (const Key of keys[t]) {
+      await client.send(new UpdateItemCommand({ TableName: process.env.TABLE_NAME, Key, UpdateExpression: 'REMOVE #s', ExpressionAttributeNames: { '#s': '_searchText' } }));
+    }
+  }
+  const { stdout } = await run(process.execPath, [path.join(BIN, 'bao-rebuild-search-text.js'), 'Article', '--tenant', tenant], { cwd: dir });
+  assert.match(stdout, /Done\. Rebuilt _searchText on 3 Article item\(s\)\./);
+  const { rawGet } = require('./helpers/raw');
+  const texts = [];
+  for (const Key of keys[tenant]) texts.push((await rawGet(Key._pk.S, 'rb'))._searchText?.S);
+  assert.deepEqual(texts.sort(), ['hello world', 'third one', 'ünïcode tïtle']);
+  for (const Key of keys[other]) {
+    assert.equal((await rawGet(Key._pk.S, 'rb'))._searchText, undefined, "another tenant's items are untouched");
+  }
+});
