@@ -1,0 +1,148 @@
+"use strict";
+/**
+ * Iteration and search (spec §5.11, §5.12): pages of the tenant's iteration
+ * partitions, built by the core and sent through the model's documentClient.
+ */
+const { TenantContext } = require("./tenant-context.js");
+const { toDyFilter } = require("./filter-expression.js");
+const searchText = require("./utils/search-text.js");
+const { assertFilterFitsIndex } = require("./native.js");
+const { assertSearchable, searchPaged } = require("./search.js");
+const { decode, native } = require("./native-errors.js");
+const { nativeOf, dbOf } = require("./model-registry.js");
+
+const statics = {
+  /**
+   * `{_iter_pk, _iter_sk}` of an item of this model for the current tenant
+   * (empty for a model that is not iterable).
+   * @param {string} primaryId
+   */
+  _getIterationKeys(primaryId) {
+    if (!this.iterable) return {};
+    const tenant = TenantContext.getCurrentTenant() || this._tenantId || null;
+    const [pk, sk] = native(() => nativeOf(this).iterationKeys(String(primaryId), tenant));
+    return { _iter_pk: pk, _iter_sk: sk };
+  },
+
+  /**
+   * Throws when a filter on an iteration index names attributes the index
+   * does not project (DynamoDB would silently match nothing).
+   * @param {string} indexName
+   * @param {Record<string, string>} expressionAttributeNames
+   */
+  _assertFilterFitsIterIndex(indexName, expressionAttributeNames) {
+    native(() => assertFilterFitsIndex(indexName, Object.values(expressionAttributeNames || {})));
+  },
+
+  /**
+   * Every item of the current tenant, bucket by bucket, in batches.
+   * @param {{batchSize?: number, filter?: object}} [options]
+   * @returns {AsyncGenerator<BaoModel[]>}
+   */
+  async *iterateAll(options = {}) {
+    if (!this.iterable) throw new Error(`Model ${this.name} is not configured as iterable`);
+    for (let bucket = 0; bucket < this.getIterationBuckets(); bucket++) {
+      yield* this._iterateSingleBucket(bucket, options);
+    }
+  },
+
+  /**
+   * The items of one iteration bucket (for parallel scans across workers).
+   * @param {number} bucketNum 0 … iterationBuckets - 1
+   * @param {{batchSize?: number, filter?: object}} [options]
+   */
+  async *iterateBucket(bucketNum, options = {}) {
+    if (!this.iterable) throw new Error(`Model ${this.name} is not configured as iterable`);
+    if (bucketNum < 0 || bucketNum >= this.iterationBuckets) {
+      throw new Error(`Invalid bucket number ${bucketNum}. Must be 0-${this.iterationBuckets - 1}`);
+    }
+    yield* this._iterateSingleBucket(bucketNum, options);
+  },
+
+  async *_iterateSingleBucket(bucket, { batchSize = 100, filter = null } = {}) {
+    let startKey;
+    do {
+      const page = await this._iterationPage(bucket, { batchSize, filter, startKey });
+      if (page.items.length) yield page.items;
+      startKey = page.lek || undefined;
+    } while (startKey);
+  },
+
+  /**
+   * One page of an iteration partition: the core builds the Query, which goes
+   * through `documentClient` (the seam users intercept), then `batchFind`
+   * hydrates the keys in index order.
+   * @returns {Promise<{items: BaoModel[], lek: object|null}>}
+   */
+  async _iterationPage(bucket, { batchSize, filter = null, search, startKey } = {}) {
+    const [scope, als] = TenantContext._nativeArgs();
+    const plan = JSON.stringify({
+      bucket: bucket ?? 0,
+      batchSize,
+      filter: filter ? toDyFilter(filter, this) : undefined,
+      search,
+      startKey,
+    });
+    const params = decode(dbOf(this).iterationQuery(scope, als, nativeOf(this), plan));
+    const response = await this._runIterationQuery(params, params.IndexName);
+    const ids = (response.Items || []).map((item) => item._iter_sk);
+    let items = [];
+    if (ids.length) {
+      const { items: found } = await this.batchFind(ids);
+      items = ids.map((id) => found[id]).filter(Boolean);
+    }
+    return { items, lek: response.LastEvaluatedKey || null };
+  },
+
+  /** Sends an iteration Query, pointing a missing index at `bao-update-table`. */
+  async _runIterationQuery(params, indexName) {
+    const { QueryCommand } = require("./dynamodb-client.js");
+    try {
+      return await this.documentClient.send(new QueryCommand(params));
+    } catch (error) {
+      const message = error?.message || "";
+      const missingIndex =
+        /does not have the specified index/i.test(message) ||
+        message.includes(`specified index: ${indexName}`) ||
+        (error?.name === "ResourceNotFoundException" && message.toLowerCase().includes("index"));
+      if (missingIndex) {
+        throw new Error(`Index '${indexName}' is missing on table '${this.table}'. Run 'bao-update-table' to add it.`);
+      }
+      throw error;
+    }
+  },
+
+  /**
+   * Items of the current tenant whose `_searchText` contains the terms.
+   * @param {string[]} terms
+   * @param {{operator?: "$and"|"$or", limit?: number, cursor?: string|null, batchSize?: number, filter?: object, parallel?: boolean, maxQueriesPerBucket?: number}} [options]
+   * @returns {Promise<{items: BaoModel[], cursor: string|null}>}
+   */
+  async searchAll(terms, options = {}) {
+    assertSearchable(this);
+    return searchPaged(this, terms, options, Array.from({ length: this.iterationBuckets }, (_, b) => b));
+  },
+
+  /** `searchAll` limited to one bucket (for fan-out across workers). */
+  async searchBucket(bucketNum, terms, options = {}) {
+    assertSearchable(this);
+    if (!Number.isInteger(bucketNum) || bucketNum < 0 || bucketNum >= this.iterationBuckets) {
+      throw new Error(`Invalid bucket number ${bucketNum}. Must be 0-${this.iterationBuckets - 1}`);
+    }
+    return searchPaged(this, terms, options, [bucketNum]);
+  },
+
+  _assertSearchable() {
+    assertSearchable(this);
+  },
+
+  tokenizeSearchQuery(query) {
+    return searchText.tokenizeSearchQuery(query);
+  },
+
+  normalizeSearchTerm(term) {
+    return searchText.normalizeSearchTerm(term, this.searchConfig || {});
+  },
+};
+
+module.exports = { statics };

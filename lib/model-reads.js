@@ -1,0 +1,213 @@
+"use strict";
+/**
+ * Reads (spec §5.6, §5.8, §5.9): find with batch-context batching and
+ * caching, batchFind, queries, counts and unique lookups.
+ */
+const assert = require("node:assert");
+const { TenantContext } = require("./tenant-context.js");
+const { ObjectNotFound } = require("./object-not-found.js");
+const batch = require("./batch-context.js");
+const { toDyFilter } = require("./filter-expression.js");
+const { enqueue } = require("./batcher.js");
+const { BATCH_CONTEXT_REQUIRED_MESSAGE } = require("./messages.js");
+const { ConfigurationError, ValidationError, QueryError } = require("./exceptions.js");
+const { decode } = require("./native-errors.js");
+const { nativeOf, dbOf, checkId, reviveBinary, warnUnprocessed } = require("./model-registry.js");
+
+const statics = {
+  /**
+   * One item by primary id; `ObjectNotFound` (with `exists() === false`) when
+   * missing. Inside `runWithBatchContext` finds are cached per context and
+   * tenant, and finds within `batchDelay` ms share one BatchGetItem.
+   * @param {string|object} primaryId
+   * @param {{batchDelay?: number, bypassCache?: boolean}} [options]
+   */
+  async find(primaryId, options = {}) {
+    const batchDelay = options.batchDelay ?? batch.DEFAULT_BATCH_DELAY_MS;
+    const bypassCache = options.bypassCache ?? false;
+    const state = contextState(this);
+    if (!state) return this._executeFindDirect(primaryId);
+    if (!bypassCache && state.loaderContext.has(primaryId)) return state.loaderContext.get(primaryId);
+    if (batchDelay === 0) {
+      const result = await this._executeFindDirect(primaryId);
+      if (!bypassCache) state.loaderContext.set(primaryId, result);
+      return result;
+    }
+    return enqueue(this, state.batchRequests, primaryId, batchDelay);
+  },
+
+  /** One GetItem, no batching or caching. */
+  async _executeFindDirect(primaryId) {
+    checkId(primaryId);
+    const [scope, als] = TenantContext._nativeArgs();
+    const r = decode(await dbOf(this).find(scope, als, nativeOf(this), JSON.stringify(primaryId)), { primaryId });
+    if (!r.item) {
+      batch._accumulateCapacityToContext(r.consumedCapacity, "read");
+      return new ObjectNotFound(r.consumedCapacity);
+    }
+    const inst = this._createFromDyItem(r.item);
+    inst._addConsumedCapacity(r.consumedCapacity, "read");
+    return inst;
+  },
+
+  /**
+   * The current context's pending find batches for the current tenant
+   * (`null` outside a context; throws when a context is required).
+   */
+  _getBatchRequests() {
+    return contextState(this)?.batchRequests ?? null;
+  },
+
+  /**
+   * Items of one partition of an index (or of the primary key alias).
+   * @param {string} indexName
+   * @param {any} pkValue
+   * @param {object|null} [skCondition] `{field: value}` or `{field: {$gt|$gte|$lt|$lte|$between|$beginsWith: value}}`
+   * @param {{limit?: number, direction?: "ASC"|"DESC", startKey?: object, countOnly?: boolean, returnWrapped?: boolean}} [options]
+   */
+  async queryByIndex(indexName, pkValue, skCondition = null, options = {}) {
+    const ix = this.indexes?.[indexName];
+    if (!ix) throw new QueryError(`Index "${indexName}" not found in ${this.name} model`, indexName);
+    return runQuery(this, indexName, ix, pkValue, skCondition, options);
+  },
+
+  /** Items of one table partition (`queryByIndex` on the primary key). */
+  async queryByPrimaryKey(pkValue, skCondition = null, options = {}) {
+    return runQuery(this, null, this.primaryKey, pkValue, skCondition, options);
+  },
+
+  /**
+   * How many items the current tenant has (the guide's `User.count()`); needs
+   * an iterable model, whose iteration partitions are counted. A filter may
+   * only name what the iteration index projects (`_searchText` on
+   * `iter_search_index`); use `queryByIndex(..., {countOnly: true, filter})`
+   * to count by other fields.
+   * @returns {Promise<{count: number, consumedCapacity: object}>}
+   */
+  async count(filter = null) {
+    const [scope, als] = TenantContext._nativeArgs();
+    const payload = JSON.stringify(toDyFilter(filter, this) ?? null);
+    const r = decode(await dbOf(this).count(scope, als, nativeOf(this), payload), { modelName: this.name });
+    batch._accumulateCapacityToContext(r.consumedCapacity, "read");
+    return r;
+  },
+
+  /**
+   * Items by primary id, in chunks of 100; missing ids are simply absent.
+   * @param {Array<string|object>} primaryIds
+   * @returns {Promise<{items: Record<string, BaoModel>, ConsumedCapacity: object[]}>}
+   */
+  async batchFind(primaryIds) {
+    if (!primaryIds || primaryIds.length === 0) return { items: {}, ConsumedCapacity: [] };
+    const state = contextState(this);
+    const items = {};
+    const missing = [];
+    for (const id of primaryIds) {
+      const cached = state?.loaderContext.get(id);
+      // A cached hit is answered with a fresh instance of the cached data.
+      if (cached && cached.exists()) items[id] = this._createFromDyItem({ ...cached._dyData });
+      else if (!missing.includes(id)) missing.push(id);
+    }
+    if (missing.length === 0) return { items, ConsumedCapacity: [] };
+    const [scope, als] = TenantContext._nativeArgs();
+    const r = decode(await dbOf(this).batchFind(scope, als, nativeOf(this), JSON.stringify(missing)));
+    warnUnprocessed(r.unprocessed);
+    batch._accumulateCapacityToContext(r.consumedCapacity, "read");
+    for (const [id, dy] of r.items) {
+      items[id] = this._createFromDyItem(dy);
+      state?.loaderContext.set(id, items[id]);
+    }
+    return { items, ConsumedCapacity: r.consumedCapacity };
+  },
+
+  /**
+   * The item that owns a unique value (`ObjectNotFound` if none).
+   * @param {string} constraintName a key of `static uniqueConstraints`
+   * @param {any} value
+   */
+  async findByUniqueConstraint(constraintName, value) {
+    const constraint = this.uniqueConstraints?.[constraintName];
+    if (!constraint) {
+      throw new ConfigurationError(`Unknown unique constraint '${constraintName}' in ${this.name}`, this.name);
+    }
+    if (!value) throw new ValidationError(`${constraint.field} value is required`, constraint.field);
+    const [scope, als] = TenantContext._nativeArgs();
+    const payload = JSON.stringify({ name: constraintName, value });
+    const r = decode(await dbOf(this).findByUnique(scope, als, nativeOf(this), payload));
+    const [lookup, read] = r.consumedCapacity;
+    if (!r.item) {
+      batch._accumulateCapacityToContext([lookup, read], "read");
+      return new ObjectNotFound(read || lookup);
+    }
+    const inst = this._createFromDyItem(r.item);
+    inst._addConsumedCapacity(read, "read");
+    inst._addConsumedCapacity(lookup, "read");
+    return inst;
+  },
+};
+
+/**
+ * The current batch context's state for this model's tenant; `null` outside a
+ * context, or an error when the model's config requires a context.
+ */
+function contextState(M) {
+  const state = batch.tenantState(TenantContext.getCurrentTenant() || "", M.name);
+  if (!state && M._config?.batchContext?.requireBatchContext) throw new Error(BATCH_CONTEXT_REQUIRED_MESSAGE);
+  return state;
+}
+
+/** The stored form of a key value, as the field would store it. */
+function keyDy(M, fieldName, value) {
+  const field = fieldName && fieldName !== "modelPrefix" ? M.fields?.[fieldName] : null;
+  return field && value !== undefined ? field.toDy(value) : value;
+}
+
+async function runQuery(M, indexName, ix, pkValue, skCondition, options) {
+  let sk = null;
+  if (skCondition) {
+    if (typeof skCondition !== "object") throw new QueryError("Invalid condition format", indexName);
+    sk = {};
+    for (const [f, c] of Object.entries(skCondition)) {
+      if (c === undefined) throw new QueryError("Sort key condition value cannot be undefined", indexName, f);
+      if (c !== null && typeof c === "object" && !(c instanceof Date)) {
+        sk[f] = Object.fromEntries(
+          Object.entries(c).map(([op, v]) => [op, Array.isArray(v) ? v.map((x) => keyDy(M, f, x)) : keyDy(M, f, v)]),
+        );
+      } else {
+        sk[f] = keyDy(M, f, c);
+      }
+    }
+  }
+  const request = {
+    index: indexName,
+    pkValue: keyDy(M, ix?.pk, pkValue) ?? null,
+    skCondition: sk,
+    limit: options.limit || M.defaultQueryLimit,
+    direction: options.direction,
+    startKey: options.startKey,
+    countOnly: Boolean(options.countOnly),
+    filter: options.filter ? toDyFilter(options.filter, M) : undefined,
+  };
+  const [scope, als] = TenantContext._nativeArgs();
+  const r = decode(await dbOf(M).query(scope, als, nativeOf(M), JSON.stringify(request)), { indexName });
+  batch._accumulateCapacityToContext(r.consumedCapacity, "read");
+  if (options.countOnly) return { count: r.count, consumedCapacity: r.consumedCapacity };
+  let items =
+    options.returnWrapped === false ? r.items.map((i) => reviveBinary(M, i)) : r.items.map((i) => M._createFromDyItem(i));
+  if (options.loadRelated && options.returnWrapped !== false) {
+    await Promise.all(items.map((item) => item.loadRelatedData(options.relatedFields || null)));
+  }
+  if (options.relatedOnly) {
+    assert(options.relatedFields?.length === 1, "relatedOnly requires a single entry in relatedFields");
+    assert(options.loadRelated, "relatedOnly requires loadRelated to be true");
+    items = items.map((item) => item.getRelated(options.relatedFields[0]));
+  }
+  return {
+    items,
+    count: items.length,
+    lastEvaluatedKey: r.lastEvaluatedKey ?? undefined,
+    consumedCapacity: r.consumedCapacity,
+  };
+}
+
+module.exports = { statics };

@@ -1,0 +1,103 @@
+"use strict";
+/** Writes (spec §5.7): create, update, delete and the save pipeline. */
+const { TenantContext } = require("./tenant-context.js");
+const { pluginManager } = require("./plugin-manager.js");
+const { toDyFilter } = require("./filter-expression.js");
+const { ConfigurationError, ValidationError } = require("./exceptions.js");
+const { decode } = require("./native-errors.js");
+const { SYSTEM, isNullish, metaOf, nativeOf, dbOf, checkId } = require("./model-registry.js");
+
+const statics = {
+  /**
+   * Creates an item; fails with ConditionalError if its key already exists.
+   * @param {object} jsData
+   */
+  async create(jsData) {
+    await pluginManager.executeHooks(this.name, "beforeSave", jsData, { isNew: true });
+    const result = await this._saveItem(null, jsData, { isNew: true });
+    await pluginManager.executeHooks(this.name, "afterSave", result, { isNew: true });
+    return result;
+  },
+
+  /**
+   * Updates the given fields of an existing item; ItemNotFoundError if it does not exist.
+   * @param {string|object} primaryId
+   * @param {object} jsUpdates
+   * @param {{forceReindex?: boolean}} [options]
+   */
+  async update(primaryId, jsUpdates, options = {}) {
+    const updateOptions = { isNew: false, ...options };
+    await pluginManager.executeHooks(this.name, "beforeSave", jsUpdates, updateOptions);
+    const result = await this._saveItem(primaryId, jsUpdates, updateOptions);
+    await pluginManager.executeHooks(this.name, "afterSave", result, updateOptions);
+    return result;
+  },
+
+  /**
+   * Deletes an item; resolves to the deleted instance, ItemNotFoundError if missing.
+   * @param {string|object} primaryId
+   */
+  async delete(primaryId, options = {}) {
+    await pluginManager.executeHooks(this.name, "beforeDelete", primaryId, options);
+    checkId(primaryId);
+    const payload = { primaryId, condition: options.condition ? toDyFilter(options.condition, this) : undefined };
+    const [scope, als] = TenantContext._nativeArgs();
+    const r = decode(await dbOf(this).delete(scope, als, nativeOf(this), JSON.stringify(payload)), {
+      primaryId,
+      condition: options.condition,
+    });
+    const result = this._createFromDyItem(r.item);
+    for (const c of r.capacity) result._addConsumedCapacity(c.consumedCapacity, c.type);
+    await pluginManager.executeHooks(this.name, "afterDelete", primaryId, options);
+    return result;
+  },
+
+  /** Field descriptors run here; keys, expressions and the request in the core. */
+  async _saveItem(primaryId, jsUpdates, options = {}) {
+    const { isNew = false, instanceObj = null, forceReindex = false, condition } = options;
+    const meta = metaOf(this);
+    const dy = {};
+    for (const [name, field] of meta.fields) {
+      if (isNew && jsUpdates[name] === undefined) {
+        const init = field.getInitialValue();
+        if (init !== undefined) jsUpdates[name] = init;
+      }
+      const value = jsUpdates[name];
+      if (value !== undefined) {
+        field.validate(value);
+        dy[name] = field.toDy(value);
+      } else {
+        const next = field.updateBeforeSave(undefined);
+        if (next !== undefined) dy[name] = field.toDy(next);
+      }
+    }
+    if (isNew) {
+      for (const [name, field] of meta.fields) {
+        if (field.required && isNullish(jsUpdates[name])) {
+          throw new ValidationError(`Field is required: ${name}`, name, jsUpdates[name]);
+        }
+      }
+    }
+    for (const key of Object.keys(jsUpdates)) {
+      if (!meta.byName.has(key) && !SYSTEM.has(key)) {
+        throw new ConfigurationError(`Field ${key} not found in ${this.name} fields`, this.name);
+      }
+    }
+    const payload = { isNew, dy, forceReindex, condition: condition ? toDyFilter(condition, this) : undefined };
+    if (!isNew) {
+      checkId(primaryId);
+      payload.primaryId = primaryId;
+      if (instanceObj?.isLoaded()) payload.current = instanceObj._loadedDyData;
+    }
+    const [scope, als] = TenantContext._nativeArgs();
+    const r = decode(await dbOf(this).save(scope, als, nativeOf(this), JSON.stringify(payload)), {
+      primaryId,
+      condition,
+    });
+    const result = this._createFromDyItem(r.item);
+    for (const c of r.capacity) result._addConsumedCapacity(c.consumedCapacity, c.type);
+    return result;
+  },
+};
+
+module.exports = { statics };
