@@ -246,3 +246,47 @@ module.exports = { Article };
     assert.equal((await rawGet(Key._pk.S, 'rb'))._searchText, undefined, "another tenant's items are untouched");
   }
 });
+
+test('bao-init creates the table and writes a starter config and models.yaml', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bao-init-'));
+  const table = `init-${uid()}`;
+  const child = execFile(process.execPath, [path.join(BIN, 'bao-init.js')], { cwd: dir });
+  child.stdin.end(`${table}\n`);
+  const [code, out] = await new Promise((resolve) => {
+    let text = '';
+    child.stdout.on('data', (d) => (text += d));
+    child.on('exit', (c) => resolve([c, text]));
+  });
+  assert.equal(code, 0, out);
+  assert.match(out, new RegExp(`Created table ${table}`));
+  assert.deepEqual(shape((await describe(table)).Table), EXPECTED);
+  const config = require(path.join(dir, 'dynamo-bao.config.js'));
+  assert.equal(config.db.tableName, table);
+  assert.equal(config.db.iterationIndexName, 'iter_search_index');
+  assert.match(fs.readFileSync(path.join(dir, 'models.yaml'), 'utf8'), /modelPrefix: u/);
+  assert.ok(fs.statSync(path.join(dir, 'models')).isDirectory());
+});
+
+test('bao-watch generates at start and again when the definitions change', async () => {
+  const dir = linkedProject({ paths: { modelsDefinitionPath: './models.yaml', modelsDir: './models' } });
+  const yaml = (prefix) =>
+    `models:\n  Note:\n    modelPrefix: ${prefix}\n    fields:\n      noteId: { type: UlidField, autoAssign: true }\n    primaryKey:\n      partitionKey: noteId\n`;
+  fs.writeFileSync(path.join(dir, 'models.yaml'), yaml('n1'));
+  const child = execFile(process.execPath, [path.join(BIN, 'bao-watch.js')], { cwd: dir });
+  const generated = () => {
+    const file = path.join(dir, 'models', 'note.js');
+    return fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+  };
+  const until = async (check) => {
+    for (let i = 0; i < 100 && !check(); i++) await new Promise((r) => setTimeout(r, 100));
+    return check();
+  };
+  try {
+    assert.ok(await until(() => /modelPrefix = 'n1'|modelPrefix = "n1"/.test(generated())), 'first run');
+    await new Promise((r) => setTimeout(r, 200));
+    fs.writeFileSync(path.join(dir, 'models.yaml'), yaml('n2'));
+    assert.ok(await until(() => /modelPrefix = 'n2'|modelPrefix = "n2"/.test(generated())), 'regenerated after the change');
+  } finally {
+    child.kill();
+  }
+});
