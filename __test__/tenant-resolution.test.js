@@ -84,3 +84,29 @@ test("a query cursor from another tenant is refused", async () => {
   assert.equal(err.name, 'ValidationError');
   assert.match(err.message, /cursors are scoped to one tenant/);
 });
+
+test('tenancy.strict: setCurrentTenant does not supply a tenant; runWithTenant and resolvers do', async () => {
+  const { initModels } = require('..');
+  const { config } = require('./helpers/models');
+  const strictModels = makeModels();
+  TenantContext.setCurrentTenant('boot');
+  const cfg = config(strictModels);
+  initModels({ ...cfg, tenancy: { enabled: true, strict: true } });
+  TenantContext.clearTenant();
+  const { User: StrictUser } = strictModels;
+  const tenant = `st-${uid()}`;
+  const marker = uid();
+
+  TenantContext.setCurrentTenant(tenant);
+  const err = await expectReject(() => StrictUser.create({ name: marker }));
+  assert.equal(err.code, 'TENANT_REQUIRED');
+  assert.match(err.message, /tenancy\.strict/);
+  assert.equal((await mentioning(marker)).length, 0, 'nothing written with only the fallback set');
+  TenantContext.clearTenant();
+
+  const made = await TenantContext.runWithTenant(tenant, () => StrictUser.create({ name: marker }));
+  TenantContext.addResolver(() => tenant);
+  const found = await StrictUser.find(made.getPrimaryId());
+  assert.equal(found.name, marker, 'a resolver supplies the tenant in strict mode');
+  await found.delete();
+});

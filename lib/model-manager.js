@@ -65,6 +65,7 @@ class ModelManager {
           : undefined,
       tableName: this._tableName || "",
       tenancyEnabled: this._tenancyEnabled,
+      tenancyStrict: Boolean(config.tenancy?.strict),
       // Only consulted with tenancy disabled (the legacy testId prefix).
       defaultTenant: this._tenancyEnabled ? undefined : this._tenantId || undefined,
       iterationIndexName: config.db?.iterationIndexName,

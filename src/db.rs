@@ -35,6 +35,8 @@ struct RawDbConfig {
     table_name: String,
     #[serde(default)]
     tenancy_enabled: bool,
+    #[serde(default)]
+    tenancy_strict: bool,
     default_tenant: Option<String>,
     iteration_index_name: Option<String>,
 }
@@ -74,6 +76,7 @@ impl Db {
             table: raw.table_name,
             tenancy: TenancyPolicy {
                 enabled: raw.tenancy_enabled,
+                strict: raw.tenancy_strict,
                 default_tenant,
             },
             iteration_index: raw

@@ -117,6 +117,10 @@ where
 pub struct TenancyPolicy {
     /// `tenancy.enabled`: no data operation runs without a tenant.
     pub enabled: bool,
+    /// `tenancy.strict`: the process-wide `setCurrentTenant` fallback does not
+    /// count, so only `runWithTenant`/`withTenant` and resolvers supply a tenant
+    /// (a fallback left behind by one request cannot leak into another).
+    pub strict: bool,
     /// The legacy `testId` / `tenantId` from the config, used only when tenancy
     /// is disabled (with tenancy enabled, falling back to the tenant that was
     /// current at `initModels` would silently cross tenants).
@@ -126,6 +130,10 @@ pub struct TenancyPolicy {
 /// The tenant a data operation runs as: validated, and required when tenancy is on.
 pub fn effective_tenant(policy: &TenancyPolicy, resolved: &Candidate) -> Result<Option<TenantId>> {
     match resolved {
+        Candidate::Missing if policy.enabled && policy.strict => Err(Error::new(
+            ErrorCode::TenantRequired,
+            format!("{TENANT_REQUIRED_MESSAGE} (tenancy.strict is on: setCurrentTenant() does not supply a tenant)"),
+        )),
         Candidate::Missing if policy.enabled => Err(Error::new(
             ErrorCode::TenantRequired,
             TENANT_REQUIRED_MESSAGE,
@@ -253,6 +261,7 @@ mod tests {
     fn tenancy_enabled_requires_a_tenant() {
         let on = TenancyPolicy {
             enabled: true,
+            strict: false,
             default_tenant: Some(TenantId("old".into())),
         };
         let err = effective_tenant(&on, &Candidate::Missing).unwrap_err();
@@ -265,9 +274,23 @@ mod tests {
     }
 
     #[test]
+    fn strict_tenancy_says_why() {
+        let strict = TenancyPolicy {
+            enabled: true,
+            strict: true,
+            default_tenant: None,
+        };
+        let err = effective_tenant(&strict, &Candidate::Missing).unwrap_err();
+        assert_eq!(err.code, ErrorCode::TenantRequired);
+        assert!(err.message.starts_with(TENANT_REQUIRED_MESSAGE));
+        assert!(err.message.contains("tenancy.strict"));
+    }
+
+    #[test]
     fn tenancy_disabled_uses_the_legacy_default() {
         let off = TenancyPolicy {
             enabled: false,
+            strict: false,
             default_tenant: Some(TenantId("legacy".into())),
         };
         assert_eq!(

@@ -65,7 +65,7 @@ impl NativeDb {
         model: &NativeModel,
         payload: String,
     ) -> napi::Result<Job> {
-        let candidate = scope.resolve(env, &als)?;
+        let candidate = scope.resolve(env, &als, !self.db.tenancy.strict)?;
         Ok(Job {
             db: self.db.clone(),
             schema: model.schema.clone(),
@@ -242,7 +242,10 @@ impl NativeDb {
         let tenant = if control || !self.db.tenancy.enabled {
             Ok(None)
         } else {
-            effective_tenant(&self.db.tenancy, &scope.resolve(env, &als)?)
+            effective_tenant(
+                &self.db.tenancy,
+                &scope.resolve(env, &als, !self.db.tenancy.strict)?,
+            )
         };
         let db = self.db.clone();
         env.spawn_future(async move {

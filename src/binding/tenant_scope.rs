@@ -98,7 +98,14 @@ impl TenantScope {
 
     /// The candidate for an operation whose AsyncLocalStorage tenant is `explicit`.
     /// A resolver that throws makes this fail with that very exception.
-    pub(crate) fn resolve(&self, env: &Env, explicit: &Unknown) -> napi::Result<Candidate> {
+    /// With `use_fallback` false (`tenancy.strict`) the `setCurrentTenant`
+    /// fallback is skipped.
+    pub(crate) fn resolve(
+        &self,
+        env: &Env,
+        explicit: &Unknown,
+        use_fallback: bool,
+    ) -> napi::Result<Candidate> {
         let explicit = candidate(env, explicit)?;
         let thrown: RefCell<Option<napi::Error>> = RefCell::new(None);
         let resolvers = self.resolvers.iter().map(|r| {
@@ -111,7 +118,12 @@ impl TenantScope {
                     CoreError::new(ErrorCode::Internal, message)
                 })
         });
-        let resolved = resolve(&explicit, &self.fallback, resolvers);
+        let fallback = if use_fallback {
+            &self.fallback
+        } else {
+            &Candidate::Missing
+        };
+        let resolved = resolve(&explicit, fallback, resolvers);
         if let Some(e) = thrown.into_inner() {
             return Err(e);
         }
@@ -124,7 +136,7 @@ impl TenantScope {
     /// `INVALID_TENANT_ID`).
     #[napi]
     pub fn current(&self, env: Env, explicit: Unknown) -> napi::Result<Option<String>> {
-        match self.resolve(&env, &explicit)? {
+        match self.resolve(&env, &explicit, true)? {
             Candidate::Missing => Ok(None),
             Candidate::Text(s) => Ok(Some(s)),
             other => {
