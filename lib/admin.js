@@ -32,6 +32,28 @@ async function updateTable(options) {
 }
 
 /**
+ * Scans a table for items whose partition keys (`_pk`, `_gsiN_pk`,
+ * `_iter_pk`) do not start with a valid `[tenant]#` prefix, page by page.
+ * @param {{tableName: string, endpoint?: string, region?: string}} options
+ * @param {(progress: {scanned: number, findings: number}) => void} [onPage]
+ * @returns {Promise<{scanned: number, findings: Array<{modelPrefix: string, attribute: string, value: string, _pk: string, _sk: string}>}>}
+ */
+async function auditKeys(options, onPage = () => {}) {
+  const db = dbFor(options);
+  let scanned = 0;
+  const findings = [];
+  let startKey;
+  do {
+    const page = decode(await db.auditPage(startKey ? JSON.stringify(startKey) : undefined, options.pageSize));
+    scanned += page.scanned;
+    findings.push(...page.findings);
+    startKey = page.lastEvaluatedKey ?? undefined;
+    onPage({ scanned, findings: findings.length });
+  } while (startKey);
+  return { scanned, findings };
+}
+
+/**
  * Deletes the table if it exists.
  * @param {{tableName: string, endpoint?: string, region?: string}} options
  * @returns {Promise<{deleted: boolean, tableName: string}>}
@@ -40,4 +62,4 @@ async function deleteTable(options) {
   return decode(await dbFor(options).deleteTable());
 }
 
-module.exports = { createTable, updateTable, deleteTable };
+module.exports = { createTable, updateTable, deleteTable, auditKeys };

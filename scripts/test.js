@@ -9,7 +9,8 @@
  *   3. create the table with the library's own createTable (scripts/create-table.js)
  *   4. cargo test --release --no-default-features --lib   (skip: SKIP_CARGO_TEST=1)
  *   5. node --test on __test__/*.test.js (or the files given: npm test -- __test__/keys.test.js)
- *   6. always stop the server; print one line per step; exit non-zero if any step failed
+ *   6. bao-audit-keys on the test table: every partition key inside a tenant prefix (full runs only)
+ *   7. always stop the server; print one line per step; exit non-zero if any step failed
  */
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
@@ -124,6 +125,19 @@ async function main() {
     record('node tests', code === 0 ? 'ok' : 'failed', t0, code === 0 ? `${files.length} file${files.length === 1 ? '' : 's'}` : `exit ${code}`);
   } catch (err) {
     record('node tests', 'failed', t0, err.message);
+  }
+
+  // 6. Key audit: after everything the tests wrote, no partition key of the test table
+  // may lie outside a tenant prefix (tests that write without tenancy clean up after
+  // themselves). Skipped when only some test files ran.
+  if (finishing || process.argv.slice(2).some((a) => a !== '--')) return;
+  t0 = Date.now();
+  console.log(`\n$ bao-audit-keys --table ${TABLE_NAME}`);
+  try {
+    const code = await run(process.execPath, [path.join(ROOT, 'bin', 'bao-audit-keys.js'), '--table', TABLE_NAME], env);
+    record('key audit', code === 0 ? 'ok' : 'failed', t0, code === 0 ? 'no key outside a tenant prefix' : `exit ${code}`);
+  } catch (err) {
+    record('key audit', 'failed', t0, err.message);
   }
 }
 

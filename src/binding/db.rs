@@ -282,6 +282,28 @@ impl NativeDb {
         env.spawn_future(async move { Ok(envelope(ops::table::update_table(&db).await)) })
     }
 
+    /// One page of `bao-audit-keys`; `startKey` is the previous page's
+    /// `lastEvaluatedKey` as JSON (or none).
+    #[napi(ts_return_type = "Promise<string>")]
+    pub fn audit_page<'env>(
+        &self,
+        env: &'env Env,
+        start_key: Option<String>,
+        limit: Option<i32>,
+    ) -> napi::Result<PromiseRaw<'env, String>> {
+        let db = self.db.clone();
+        env.spawn_future(async move {
+            Ok(envelope(
+                async {
+                    let start: Option<serde_json::Map<String, Value>> =
+                        start_key.map(|k| serde_json::from_str(&k)).transpose()?;
+                    ops::audit::scan_page(&db, start.as_ref(), limit).await
+                }
+                .await,
+            ))
+        })
+    }
+
     /// Deletes the table if it exists.
     #[napi(ts_return_type = "Promise<string>")]
     pub fn delete_table<'env>(&self, env: &'env Env) -> napi::Result<PromiseRaw<'env, String>> {

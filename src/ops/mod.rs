@@ -2,6 +2,7 @@
 //! tenant already resolved and validated — and answers with JSON for the JS
 //! layer (dy items, consumed capacity).
 
+pub mod audit;
 pub mod batch_get;
 pub mod count;
 pub mod delete;
