@@ -63,6 +63,8 @@ class ModelManager {
         creds?.accessKeyId && creds?.secretAccessKey
           ? { accessKeyId: creds.accessKeyId, secretAccessKey: creds.secretAccessKey, sessionToken: creds.sessionToken }
           : undefined,
+      requestTimeoutMs: config.aws?.requestTimeoutMs,
+      maxAttempts: config.aws?.maxAttempts,
       tableName: this._tableName || "",
       tenancyEnabled: this._tenancyEnabled,
       tenancyStrict: Boolean(config.tenancy?.strict),

@@ -55,6 +55,8 @@ function fromNative(e, context = {}) {
       err = new Error(e.message);
       err.code = e.code || "INTERNAL";
   }
+  // Network failures, timeouts, throttling and 5xx after the SDK's retries.
+  if (e.retryable) err.retryable = true;
   return err;
 }
 

@@ -88,7 +88,11 @@ function probe(port) {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-async function start({ port } = {}) {
+/**
+ * @param {{port?: number, dbPath?: string}} [options] `dbPath` keeps the data in that
+ *   folder (so a restart on the same port finds it) instead of in memory.
+ */
+async function start({ port, dbPath } = {}) {
   const jarDir = findJarDir();
   if (port == null) port = await freePort();
   if (await probe(port)) throw new Error(`something already answers on 127.0.0.1:${port}; not starting DynamoDB Local there`);
@@ -96,7 +100,7 @@ async function start({ port } = {}) {
   const args = [
     `-Djava.library.path=${path.join(jarDir, 'DynamoDBLocal_lib')}`,
     '-jar', 'DynamoDBLocal.jar',
-    '-inMemory', '-sharedDb', '-disableTelemetry',
+    ...(dbPath ? ['-dbPath', dbPath] : ['-inMemory']), '-sharedDb', '-disableTelemetry',
     '-port', String(port),
   ];
   const child = spawn(javaCommand(), args, { cwd: jarDir, stdio: ['ignore', 'pipe', 'pipe'] });

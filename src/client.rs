@@ -19,6 +19,10 @@ pub struct ClientConfig {
     pub endpoint: Option<String>,
     /// `(access key id, secret, session token)` from `aws.credentials`.
     pub credentials: Option<(String, String, Option<String>)>,
+    /// Per-attempt timeout in ms (none: the SDK's connect/read defaults).
+    pub request_timeout_ms: Option<u64>,
+    /// Attempts per request, with the SDK's standard backoff and jitter.
+    pub max_attempts: Option<u32>,
 }
 
 type Slot = Arc<OnceCell<Client>>;
@@ -61,5 +65,16 @@ pub async fn build_client(cfg: &ClientConfig) -> Client {
     if let Some(ep) = &cfg.endpoint {
         builder = builder.endpoint_url(ep.clone());
     }
+    if let Some(ms) = cfg.request_timeout_ms {
+        builder = builder.timeout_config(
+            aws_config::timeout::TimeoutConfig::builder()
+                .operation_attempt_timeout(std::time::Duration::from_millis(ms))
+                .build(),
+        );
+    }
+    // Throttling and 5xx answers are retried with exponential backoff and jitter.
+    builder = builder.retry_config(
+        aws_config::retry::RetryConfig::standard().with_max_attempts(cfg.max_attempts.unwrap_or(3)),
+    );
     Client::from_conf(builder.build())
 }

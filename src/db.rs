@@ -32,6 +32,10 @@ struct RawDbConfig {
     region: Option<String>,
     endpoint: Option<String>,
     credentials: Option<RawCredentials>,
+    /// `aws.requestTimeoutMs`: the limit for one attempt of a request.
+    request_timeout_ms: Option<u64>,
+    /// `aws.maxAttempts`: attempts per request (SDK standard retry; default 3).
+    max_attempts: Option<u32>,
     table_name: String,
     #[serde(default)]
     tenancy_enabled: bool,
@@ -65,6 +69,8 @@ impl Db {
             credentials: raw
                 .credentials
                 .map(|c| (c.access_key_id, c.secret_access_key, c.session_token)),
+            request_timeout_ms: raw.request_timeout_ms.filter(|t| *t > 0),
+            max_attempts: raw.max_attempts.filter(|a| *a > 0),
         };
         let default_tenant = match raw.default_tenant {
             Some(t) => Some(validate_tenant_id(&Candidate::Text(t))?),
@@ -92,6 +98,17 @@ impl Db {
     }
 }
 
+/// Service errors that mean "too busy or broken right now", not "wrong request".
+const RETRYABLE_SERVICE_ERRORS: [&str; 7] = [
+    "ProvisionedThroughputExceededException",
+    "ThrottlingException",
+    "RequestLimitExceeded",
+    "InternalServerError",
+    "ServiceUnavailable",
+    "LimitExceededException",
+    "TransactionInProgressException",
+];
+
 /// Maps an SDK error to the core error; `name` is the AWS error type.
 pub fn sdk_error<E, R>(e: SdkError<E, R>) -> Error
 where
@@ -103,16 +120,22 @@ where
             let name = e.code().unwrap_or("UnknownError").to_string();
             let message = e.message().unwrap_or(&name).to_string();
             let mut err = Error::new(ErrorCode::DynamoDb, message);
+            err.retryable = RETRYABLE_SERVICE_ERRORS.contains(&name.as_str());
             err.aws_name = Some(name);
             err
         }
-        _ => Error::new(
-            ErrorCode::Network,
-            format!(
-                "DynamoDB request failed: {}",
-                aws_sdk_dynamodb::error::DisplayErrorContext(&e)
-            ),
-        ),
+        _ => {
+            let mut err = Error::new(
+                ErrorCode::Network,
+                format!(
+                    "DynamoDB request failed: {}",
+                    aws_sdk_dynamodb::error::DisplayErrorContext(&e)
+                ),
+            );
+            // No answer (or none in time): the same request may work later.
+            err.retryable = true;
+            err
+        }
     }
 }
 

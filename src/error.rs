@@ -64,6 +64,9 @@ pub struct Error {
     pub operation: Option<String>,
     /// The AWS error type for `DynamoDb` errors, e.g. `ValidationException`.
     pub aws_name: Option<String>,
+    /// Whether trying again later may succeed (network, timeouts, throttling,
+    /// 5xx) — after the SDK's own retries ran out.
+    pub retryable: bool,
 }
 
 pub type Result<T> = std::result::Result<T, Error>;
@@ -76,6 +79,7 @@ impl Error {
             field: None,
             operation: None,
             aws_name: None,
+            retryable: false,
         }
     }
 
@@ -119,6 +123,9 @@ impl Error {
         }
         if let Some(n) = &self.aws_name {
             m.insert("awsName".into(), n.clone().into());
+        }
+        if self.retryable {
+            m.insert("retryable".into(), true.into());
         }
         serde_json::Value::Object(m)
     }
