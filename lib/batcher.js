@@ -23,7 +23,7 @@ function enqueue(M, batchRequests, primaryId, batchDelay) {
     let batch = batchRequests.get(batchKey);
     if (!batch) {
       batch = { model: M, items: [], timer: null, timeoutTimer: null, delay: batchDelay, createdAt: Date.now() };
-      batchRequests.set(batchKey, batch);
+      // Timers first: a batch in the map must always have a way to finish.
       batch.timer = setTimeout(() => run(M, batchRequests, batchKey, batch), batchDelay);
       batch.timeoutTimer = setTimeout(() => {
         if (batchRequests.get(batchKey) !== batch) return;
@@ -31,6 +31,7 @@ function enqueue(M, batchRequests, primaryId, batchDelay) {
         batchRequests.delete(batchKey);
         settle(batch, (cb) => cb.reject(new Error("Batch request timed out")));
       }, BATCH_REQUEST_TIMEOUT);
+      batchRequests.set(batchKey, batch);
     }
     const existing = batch.items.find((item) => item.id === primaryId);
     if (existing) existing.callbacks.push({ resolve, reject });

@@ -7,6 +7,9 @@
  */
 
 const LOGICAL = new Set(["$and", "$or"]);
+
+/** A declared field of the model (never an inherited Object.prototype member). */
+const ownField = (Model, name) => (Model?.fields && Object.hasOwn(Model.fields, name) ? Model.fields[name] : undefined);
 const UNCONVERTED = new Set(["$exists", "$size"]);
 
 /** A condition's operands in their stored form; unknown fields are left to the core to report. */
@@ -35,7 +38,7 @@ function toDyFilter(filter, Model) {
   for (const [key, value] of Object.entries(filter)) {
     if (LOGICAL.has(key)) out[key] = Array.isArray(value) ? value.map((f) => toDyFilter(f, Model)) : value;
     else if (key === "$not") out[key] = toDyFilter(value, Model);
-    else out[key] = conditionToDy(Model.fields?.[key], value);
+    else out[key] = conditionToDy(ownField(Model, key), value);
   }
   return out;
 }

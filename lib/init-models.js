@@ -80,6 +80,9 @@ function registerDirectory(manager, dir) {
  * @returns {ModelManager}
  */
 function initModels(userConfig = {}) {
+  if (userConfig == null || typeof userConfig !== "object") {
+    throw new ConfigurationError("initModels takes a config object");
+  }
   const config = mergeConfig(userConfig);
   if (config.tenancy.enabled) TenantContext.validateTenantRequired(config);
   const tenantId = TenantContext.getCurrentTenant() || config.testId || null;

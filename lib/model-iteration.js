@@ -39,7 +39,8 @@ const statics = {
    * @param {{batchSize?: number, filter?: object}} [options]
    * @returns {AsyncGenerator<BaoModel[]>}
    */
-  async *iterateAll(options = {}) {
+  async *iterateAll(options) {
+    options = options ?? {};
     if (!this.iterable) throw new Error(`Model ${this.name} is not configured as iterable`);
     for (let bucket = 0; bucket < this.getIterationBuckets(); bucket++) {
       yield* this._iterateSingleBucket(bucket, options);

@@ -22,7 +22,11 @@ const statics = {
    * @param {string|object} primaryId
    * @param {{batchDelay?: number, bypassCache?: boolean}} [options]
    */
-  async find(primaryId, options = {}) {
+  async find(primaryId, options) {
+    options = options ?? {};
+    if (options.batchDelay !== undefined && !(Number.isFinite(options.batchDelay) && options.batchDelay >= 0)) {
+      throw new ValidationError("batchDelay must be a non-negative number of milliseconds");
+    }
     const batchDelay = options.batchDelay ?? batch.DEFAULT_BATCH_DELAY_MS;
     const bypassCache = options.bypassCache ?? false;
     const state = contextState(this);
@@ -65,14 +69,16 @@ const statics = {
    * @param {object|null} [skCondition] `{field: value}` or `{field: {$gt|$gte|$lt|$lte|$between|$beginsWith: value}}`
    * @param {{limit?: number, direction?: "ASC"|"DESC", startKey?: object, countOnly?: boolean, returnWrapped?: boolean}} [options]
    */
-  async queryByIndex(indexName, pkValue, skCondition = null, options = {}) {
+  async queryByIndex(indexName, pkValue, skCondition = null, options) {
+    options = options ?? {};
     const ix = this.indexes?.[indexName];
     if (!ix) throw new QueryError(`Index "${indexName}" not found in ${this.name} model`, indexName);
     return runQuery(this, indexName, ix, pkValue, skCondition, options);
   },
 
   /** Items of one table partition (`queryByIndex` on the primary key). */
-  async queryByPrimaryKey(pkValue, skCondition = null, options = {}) {
+  async queryByPrimaryKey(pkValue, skCondition = null, options) {
+    options = options ?? {};
     return runQuery(this, null, this.primaryKey, pkValue, skCondition, options);
   },
 
@@ -99,18 +105,19 @@ const statics = {
    */
   async batchFind(primaryIds) {
     if (!primaryIds || primaryIds.length === 0) return { items: {}, ConsumedCapacity: [] };
+    if (!Array.isArray(primaryIds)) throw new ValidationError("batchFind takes an array of primary ids");
     const state = contextState(this);
     const items = {};
-    const missing = [];
+    const missing = new Set();
     for (const id of primaryIds) {
       const cached = state?.loaderContext.get(id);
       // A cached hit is answered with a fresh instance of the cached data.
       if (cached && cached.exists()) items[id] = this._createFromDyItem({ ...cached._dyData });
-      else if (!missing.includes(id)) missing.push(id);
+      else missing.add(id);
     }
-    if (missing.length === 0) return { items, ConsumedCapacity: [] };
+    if (missing.size === 0) return { items, ConsumedCapacity: [] };
     const [scope, als] = TenantContext._nativeArgs();
-    const r = decode(await dbOf(this).batchFind(scope, als, nativeOf(this), JSON.stringify(missing)));
+    const r = decode(await dbOf(this).batchFind(scope, als, nativeOf(this), JSON.stringify([...missing])));
     warnUnprocessed(r.unprocessed);
     batch._accumulateCapacityToContext(r.consumedCapacity, "read");
     for (const [id, dy] of r.items) {
@@ -158,7 +165,7 @@ function contextState(M) {
 
 /** The stored form of a key value, as the field would store it. */
 function keyDy(M, fieldName, value) {
-  const field = fieldName && fieldName !== "modelPrefix" ? M.fields?.[fieldName] : null;
+  const field = fieldName && fieldName !== "modelPrefix" ? (M.fields && Object.hasOwn(M.fields, fieldName) ? M.fields[fieldName] : null) : null;
   return field && value !== undefined ? field.toDy(value) : value;
 }
 

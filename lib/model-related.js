@@ -33,7 +33,7 @@ const methods = {
    */
   async getOrLoadRelatedField(fieldName) {
     if (this._relatedObjects[fieldName]) return this._relatedObjects[fieldName];
-    const field = this.constructor.fields?.[fieldName];
+    const field = Object.hasOwn(this.constructor.fields || {}, fieldName) ? this.constructor.fields[fieldName] : null;
     if (!field?.modelName) throw new ConfigurationError(`Field ${fieldName} is not a valid relation field`);
     const id = this._dyData[fieldName];
     if (!id) return null;
@@ -47,6 +47,7 @@ const methods = {
    * @param {string[]|null} [fieldNames]
    */
   async loadRelatedData(fieldNames = null) {
+    if (fieldNames != null && !Array.isArray(fieldNames)) throw new ConfigurationError("loadRelatedData takes an array of field names");
     const loads = [];
     for (const [name, field] of metaOf(this.constructor).fields) {
       if (!(field instanceof RelatedFieldClass) || (fieldNames && !fieldNames.includes(name))) continue;

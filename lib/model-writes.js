@@ -13,6 +13,9 @@ const statics = {
    * @param {object} jsData
    */
   async create(jsData) {
+    if (!jsData || typeof jsData !== "object" || Array.isArray(jsData)) {
+      throw new ValidationError("create takes an object of field values");
+    }
     await pluginManager.executeHooks(this.name, "beforeSave", jsData, { isNew: true });
     const result = await this._saveItem(null, jsData, { isNew: true });
     await pluginManager.executeHooks(this.name, "afterSave", result, { isNew: true });
@@ -25,7 +28,11 @@ const statics = {
    * @param {object} jsUpdates
    * @param {{forceReindex?: boolean}} [options]
    */
-  async update(primaryId, jsUpdates, options = {}) {
+  async update(primaryId, jsUpdates, options) {
+    options = options ?? {};
+    if (!jsUpdates || typeof jsUpdates !== "object" || Array.isArray(jsUpdates)) {
+      throw new ValidationError("update takes an object of field values");
+    }
     const updateOptions = { isNew: false, ...options };
     await pluginManager.executeHooks(this.name, "beforeSave", jsUpdates, updateOptions);
     const result = await this._saveItem(primaryId, jsUpdates, updateOptions);
@@ -37,7 +44,8 @@ const statics = {
    * Deletes an item; resolves to the deleted instance, ItemNotFoundError if missing.
    * @param {string|object} primaryId
    */
-  async delete(primaryId, options = {}) {
+  async delete(primaryId, options) {
+    options = options ?? {};
     await pluginManager.executeHooks(this.name, "beforeDelete", primaryId, options);
     checkId(primaryId);
     const payload = { primaryId, condition: options.condition ? toDyFilter(options.condition, this) : undefined };

@@ -60,7 +60,7 @@ class BaoModel {
 
   /** The id `find` takes: `pk`, `sk`, or `pk##__SK__##sk` (built by the native key codec). */
   static getPrimaryId(data) {
-    if (!data) throw new ValidationError("Data object is required for _getPrimaryKeyValues call");
+    if (!data || typeof data !== "object") throw new ValidationError("Data object is required for _getPrimaryKeyValues call");
     const nm = nativeOf(this);
     const { pk, sk } = this.primaryKey || {};
     const keyData = {};
@@ -91,7 +91,7 @@ class BaoModel {
   /** A field by name; system fields and "modelPrefix" read as plain strings. */
   static _getField(name) {
     if (name === "modelPrefix" || SYSTEM.has(name)) return new StringFieldClass();
-    const field = this.fields?.[name];
+    const field = this.fields && Object.hasOwn(this.fields, name) ? this.fields[name] : undefined;
     if (!field) throw new ConfigurationError(`Field ${name} not found in ${this.name} fields`, this.name);
     return field;
   }

@@ -139,8 +139,11 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
+/// Payloads are JSON the JS layer built from user values, so a payload that
+/// does not parse means a value that cannot be stored or used as given (a lone
+/// surrogate, nesting deeper than 128 levels, a non-integer limit, ...).
 impl From<serde_json::Error> for Error {
     fn from(e: serde_json::Error) -> Self {
-        Error::internal(format!("malformed payload from the JS layer: {e}"))
+        Error::validation(format!("Invalid input: {e}"))
     }
 }

@@ -86,6 +86,13 @@ pub fn validate_tenant_id(candidate: &Candidate) -> Result<TenantId> {
     if s.chars().any(char::is_control) {
         return refuse("Invalid tenant id: it must not contain control characters".into());
     }
+    // JS strings reach Rust as UTF-8, where a lone surrogate becomes U+FFFD: two
+    // different ids ("a\uD800", "a\uDBFF") would share one prefix.
+    if s.contains('\u{FFFD}') {
+        return refuse(
+            "Invalid tenant id: it must not contain U+FFFD or a lone surrogate (they cannot be told apart in keys)".into(),
+        );
+    }
     Ok(TenantId(s.clone()))
 }
 
@@ -177,6 +184,7 @@ mod tests {
             (text(&"x".repeat(300)), "300 characters"),
             (text("a\u{0}b"), "control characters"),
             (text("a\nb"), "control characters"),
+            (text("sur\u{FFFD}"), "lone surrogate"),
             (
                 Candidate::Other {
                     js_type: "number",

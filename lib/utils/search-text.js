@@ -63,7 +63,8 @@ function tokenizeSearchQuery(query) {
  * What a save does to `_searchText`: `undefined` leaves it, `null` removes it,
  * a string writes it.
  */
-function computeSearchTextUpdate({ searchConfig, dyUpdatesToSave, currentItem, isNew = false, forceReindex = false }) {
+function computeSearchTextUpdate(args) {
+  const { searchConfig, dyUpdatesToSave, currentItem, isNew = false, forceReindex = false } = args || {};
   if (!searchConfig) return undefined;
   const current = currentItem?._dyData ? JSON.stringify(currentItem._dyData) : undefined;
   const out = JSON.parse(
@@ -83,7 +84,7 @@ function computeSearchTextUpdate({ searchConfig, dyUpdatesToSave, currentItem, i
 function buildSearchPredicate(terms, searchConfig, options = {}) {
   if (!Array.isArray(terms)) throw new Error("terms must be an array of strings.");
   if (terms.some((t) => typeof t !== "string")) throw new Error("terms must be strings.");
-  const { operator = "$and" } = options;
+  const { operator = "$and" } = options || {};
   try {
     return JSON.parse(native.searchPredicate(JSON.stringify(terms), String(operator), configJson(searchConfig)));
   } catch (e) {
@@ -107,6 +108,7 @@ async function* applyLimit(asyncIterable, limit) {
   }
   let yielded = 0;
   for await (const batch of asyncIterable) {
+    if (!Array.isArray(batch)) throw new Error("applyLimit expects batches (arrays) of items");
     const room = limit - yielded;
     if (room <= 0) return;
     if (batch.length <= room) {
@@ -127,7 +129,7 @@ async function* applyLimit(asyncIterable, limit) {
 function predicateHash(terms, operator, searchConfig) {
   const cfg = searchConfig || {};
   const payload = JSON.stringify({
-    terms: (terms || []).map((t) => normalizeSearchTerm(String(t), cfg)),
+    terms: (Array.isArray(terms) ? terms : []).map((t) => normalizeSearchTerm(String(t), cfg)),
     operator: operator || "$and",
     caseSensitive: !!cfg.caseSensitive,
     minTermLength: cfg.minTermLength || 1,

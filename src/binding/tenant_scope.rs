@@ -50,12 +50,29 @@ pub(crate) fn candidate(env: &Env, v: &Unknown) -> napi::Result<Candidate> {
     })
 }
 
+/// Whether resolution stops at the fallback (so no resolver runs).
+fn use_fallback_or_empty(fallback: &Candidate, use_fallback: bool) -> bool {
+    use_fallback && *fallback != Candidate::Missing
+}
+
+/// Clears the re-entry flag however resolution ends.
+struct ResetOnDrop<'a>(&'a std::cell::Cell<bool>);
+
+impl Drop for ResetOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.set(false);
+    }
+}
+
 /// One per loaded copy of `lib/tenant-context.js`, so a fresh module registry
 /// (Jest gives each test file one) starts with fresh tenant state.
 #[napi]
 pub struct TenantScope {
     fallback: Candidate,
     resolvers: Vec<Resolver>,
+    /// Set while resolvers run: a resolver that asks for the tenant again would
+    /// recurse until the stack overflows inside V8.
+    resolving: std::cell::Cell<bool>,
 }
 
 impl Default for TenantScope {
@@ -71,6 +88,7 @@ impl TenantScope {
         TenantScope {
             fallback: Candidate::Missing,
             resolvers: Vec::new(),
+            resolving: std::cell::Cell::new(false),
         }
     }
 
@@ -107,6 +125,22 @@ impl TenantScope {
         use_fallback: bool,
     ) -> napi::Result<Candidate> {
         let explicit = candidate(env, explicit)?;
+        let needs_resolvers = explicit == Candidate::Missing
+            && !use_fallback_or_empty(&self.fallback, use_fallback)
+            && !self.resolvers.is_empty();
+        // Only the call that set the flag clears it again.
+        let _guard = if needs_resolvers {
+            if self.resolving.get() {
+                return Err(napi::Error::new(
+                    Status::GenericFailure,
+                    "A tenant resolver asked for the current tenant (getCurrentTenant() or a data operation inside a resolver); resolvers must not depend on the tenant they resolve",
+                ));
+            }
+            self.resolving.set(true);
+            Some(ResetOnDrop(&self.resolving))
+        } else {
+            None
+        };
         let thrown: RefCell<Option<napi::Error>> = RefCell::new(None);
         let resolvers = self.resolvers.iter().map(|r| {
             r.borrow_back(env)
