@@ -110,3 +110,11 @@ test('tenancy.strict: setCurrentTenant does not supply a tenant; runWithTenant a
   assert.equal(found.name, marker, 'a resolver supplies the tenant in strict mode');
   await found.delete();
 });
+
+test('tenant ids with lone surrogates are refused (they would share a prefix once encoded)', async () => {
+  const marker = uid();
+  for (const id of ['sur\uD800', 'sur\uDBFF', 'sur\uFFFD']) {
+    await expectReject(() => TenantContext.runWithTenant(id, () => User.create({ name: marker })), isInvalidTenant);
+  }
+  assert.equal((await mentioning(marker)).length, 0);
+});
