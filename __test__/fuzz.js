@@ -1,8 +1,7 @@
 'use strict';
 /**
- * Run with `npm run test:fuzz` (not part of `npm test` yet: it still finds a segfault when
- * native exports are re-entered from JS until the stack runs out, see CHANGELOG "Known
- * issues").
+ * Run with `npm run test:fuzz` (not part of `npm test` yet: it still reports TypeErrors from
+ * a few unchecked arguments; see CHANGELOG "Known issues").
  *
  * No crash from input: 10,000 random calls (wrong types, huge strings, deep objects, invalid
  * UTF-16, NaN, BigInt, Symbols, Proxies, throwing getters and toJSON, cycles, ...) spread over

@@ -53,7 +53,7 @@ async function run(M, batchRequests, batchKey, batch) {
     // Each waiter carries its share of the batch's read capacity.
     const share = { TableName: M.table, CapacityUnits: (ConsumedCapacity[0]?.CapacityUnits || 0) / waiters };
     for (const entry of batch.items) {
-      let item = items[entry.id];
+      let item = Object.hasOwn(items, entry.id) ? items[entry.id] : undefined;
       if (item) item._addConsumedCapacity(share, "read", false, true);
       else item = new ObjectNotFound(share);
       entry.callbacks.forEach((cb) => cb.resolve(item));

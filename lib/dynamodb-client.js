@@ -49,7 +49,8 @@ class DynamoDBClient {
   /**
    * @param {{region?: string, endpoint?: string, credentials?: {accessKeyId: string, secretAccessKey: string, sessionToken?: string}}} [config]
    */
-  constructor(config = {}) {
+  constructor(config) {
+    config = config ?? {};
     const env = process.env;
     this.config = { ...config, region: config.region || env.AWS_REGION || env.AWS_DEFAULT_REGION || "us-east-1" };
     this._db = native(

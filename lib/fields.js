@@ -21,7 +21,8 @@ function gsiString(field, dy, kind) {
 /** Base behaviour shared by every field. Not exported, as in DynamoBao. */
 class BaoBaseField {
   /** @param {object} [options] */
-  constructor(options = {}) {
+  constructor(options) {
+    options = options ?? {};
     this.options = options;
     this.required = options.required || false;
     this.defaultValue = options.defaultValue;

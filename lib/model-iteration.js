@@ -90,7 +90,7 @@ const statics = {
     let items = [];
     if (ids.length) {
       const { items: found } = await this.batchFind(ids);
-      items = ids.map((id) => found[id]).filter(Boolean);
+      items = ids.map((id) => (Object.hasOwn(found, id) ? found[id] : undefined)).filter(Boolean);
     }
     return { items, lek: response.LastEvaluatedKey || null };
   },

@@ -112,7 +112,7 @@ const statics = {
     for (const id of primaryIds) {
       const cached = state?.loaderContext.get(id);
       // A cached hit is answered with a fresh instance of the cached data.
-      if (cached && cached.exists()) items[id] = this._createFromDyItem({ ...cached._dyData });
+      if (cached && cached.exists()) setOwn(items, id, this._createFromDyItem({ ...cached._dyData }));
       else missing.add(id);
     }
     if (missing.size === 0) return { items, ConsumedCapacity: [] };
@@ -121,7 +121,7 @@ const statics = {
     warnUnprocessed(r.unprocessed);
     batch._accumulateCapacityToContext(r.consumedCapacity, "read");
     for (const [id, dy] of r.items) {
-      items[id] = this._createFromDyItem(dy);
+      setOwn(items, id, this._createFromDyItem(dy));
       state?.loaderContext.set(id, items[id]);
     }
     return { items, ConsumedCapacity: r.consumedCapacity };
@@ -215,6 +215,11 @@ async function runQuery(M, indexName, ix, pkValue, skCondition, options) {
     lastEvaluatedKey: r.lastEvaluatedKey ?? undefined,
     consumedCapacity: r.consumedCapacity,
   };
+}
+
+/** `obj[key] = value` as an own property, even for ids such as "__proto__". */
+function setOwn(obj, key, value) {
+  Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 module.exports = { statics };

@@ -16,6 +16,8 @@ const statics = {
     if (!jsData || typeof jsData !== "object" || Array.isArray(jsData)) {
       throw new ValidationError("create takes an object of field values");
     }
+    // Defaults are written into the caller's object, as in DynamoBao, unless it is frozen.
+    if (!Object.isExtensible(jsData)) jsData = { ...jsData };
     await pluginManager.executeHooks(this.name, "beforeSave", jsData, { isNew: true });
     const result = await this._saveItem(null, jsData, { isNew: true });
     await pluginManager.executeHooks(this.name, "afterSave", result, { isNew: true });
@@ -33,6 +35,7 @@ const statics = {
     if (!jsUpdates || typeof jsUpdates !== "object" || Array.isArray(jsUpdates)) {
       throw new ValidationError("update takes an object of field values");
     }
+    if (!Object.isExtensible(jsUpdates)) jsUpdates = { ...jsUpdates };
     const updateOptions = { isNew: false, ...options };
     await pluginManager.executeHooks(this.name, "beforeSave", jsUpdates, updateOptions);
     const result = await this._saveItem(primaryId, jsUpdates, updateOptions);

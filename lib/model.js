@@ -234,8 +234,8 @@ class BaoModel {
    * changes is returned as is, without a request.
    * @param {{forceReindex?: boolean, [k: string]: any}} [options]
    */
-  async save(options = {}) {
-    const { forceReindex = false, ...rest } = options;
+  async save(options) {
+    const { forceReindex = false, ...rest } = options ?? {};
     if (!forceReindex && !this.hasChanges() && this.isLoaded()) return this;
     const isNew = !this.isLoaded();
     const changes = isNew || forceReindex ? this._getAllData() : this._getChanges();

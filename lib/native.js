@@ -47,4 +47,48 @@ function load() {
   throw err;
 }
 
-module.exports = load();
+/**
+ * Argument types of the native free functions. They are called with values
+ * the JS layer built, but a wrong type must give a plain error: napi-rs
+ * formats a rejected argument into its message, and an object whose
+ * `toJSON` calls the same function would re-enter it until the native stack
+ * overflows.
+ */
+const SIGNATURES = {
+  buildFilter: ["string", "string"],
+  fieldToGsi: ["string", "string?"],
+  assertFilterFitsIndex: ["string", "string[]"],
+  searchNormalize: ["string", "boolean"],
+  searchBuildText: ["string", "string"],
+  searchTextUpdate: ["string", "string", "string?", "boolean", "boolean"],
+  searchPredicate: ["string", "string", "string"],
+  marshallJson: ["string"],
+  unmarshallJson: ["string"],
+};
+
+function fits(type, v) {
+  if (type === "string?") return v === undefined || v === null || typeof v === "string";
+  if (type === "string[]") return Array.isArray(v) && v.every((x) => typeof x === "string");
+  return typeof v === type;
+}
+
+function guarded(addon) {
+  const out = { ...addon };
+  for (const [name, types] of Object.entries(SIGNATURES)) {
+    const fn = addon[name];
+    if (typeof fn !== "function") continue;
+    out[name] = function (...args) {
+      types.forEach((type, i) => {
+        if (!fits(type, args[i])) {
+          const err = new Error(`${name}: argument ${i + 1} must be ${type.replace("?", " or undefined").replace("[]", " array")}`);
+          err.code = "VALIDATION";
+          throw err;
+        }
+      });
+      return fn(...args);
+    };
+  }
+  return out;
+}
+
+module.exports = guarded(load());

@@ -92,7 +92,7 @@ async function searchPaged(M, terms, options, scope) {
   const items = [];
   if (pending.length) {
     const { items: found } = await M.batchFind(pending);
-    for (const id of pending) if (found[id]) items.push(found[id]);
+    for (const id of pending) if (Object.hasOwn(found, id)) items.push(found[id]);
   }
 
   const queries = {};
