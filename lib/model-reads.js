@@ -158,9 +158,13 @@ const statics = {
  * context, or an error when the model's config requires a context.
  */
 function contextState(M) {
-  const state = batch.tenantState(TenantContext.getCurrentTenant() || "", M.name);
-  if (!state && M._config?.batchContext?.requireBatchContext) throw new Error(BATCH_CONTEXT_REQUIRED_MESSAGE);
-  return state;
+  // Outside a context there is nothing to key by tenant: skip resolving it
+  // (resolvers would otherwise run twice per find).
+  if (!batch.isInsideBatchContext()) {
+    if (M._config?.batchContext?.requireBatchContext) throw new Error(BATCH_CONTEXT_REQUIRED_MESSAGE);
+    return null;
+  }
+  return batch.tenantState(TenantContext.getCurrentTenant() || "", M.name);
 }
 
 /** The stored form of a key value, as the field would store it. */
