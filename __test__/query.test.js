@@ -193,7 +193,8 @@ test('direction DESC reverses the order, with and without a condition', async ()
 test('limit caps a page; defaultQueryLimit applies without one; the result has the QueryResult shape', async () => {
   await inT(async () => {
     const page = await QyEvent.queryByIndex('byN', MAIN, null, { limit: 5 });
-    assert.deepEqual(Object.keys(page).sort(), ['consumedCapacity', 'count', 'items', 'lastEvaluatedKey']);
+    // `cursor` (the signed form of lastEvaluatedKey) is there only while there is more to read.
+    assert.deepEqual(Object.keys(page).sort(), ['consumedCapacity', 'count', 'cursor', 'items', 'lastEvaluatedKey']);
     assert.deepEqual(ns(page), [1, 2, 3, 4, 5]);
     assert.equal(page.count, 5);
     assert.ok(page.lastEvaluatedKey && typeof page.lastEvaluatedKey === 'object', 'more to read');
@@ -209,6 +210,7 @@ test('limit caps a page; defaultQueryLimit applies without one; the result has t
     assert.deepEqual(ns(all), NS);
     assert.equal(all.count, 12);
     assert.equal(all.lastEvaluatedKey, undefined, 'the last page has no lastEvaluatedKey');
+    assert.ok(!('cursor' in all), 'nor a cursor');
 
     // QyEvent.defaultQueryLimit = 10.
     const dflt = await QyEvent.queryByIndex('byN', MAIN);

@@ -8,6 +8,7 @@
  * enabled, only on that tenant's keys.
  */
 const { NativeDb, marshallJson, unmarshallJson } = require("./native.js");
+const { withTenantCredentials } = require("./tenant-credentials.js");
 const { TenantContext } = require("./tenant-context.js");
 const { decode, native } = require("./native-errors.js");
 
@@ -36,8 +37,12 @@ function operationOf(command) {
 const revive = (key, v) => (v && v.type === "Buffer" && Array.isArray(v.data) ? Buffer.from(v.data) : v);
 
 async function send(db, command, wire) {
-  const [scope, als] = TenantContext._nativeArgs();
-  const json = await db.send(scope, als, operationOf(command), wire, JSON.stringify(command?.input ?? {}));
+  const operation = operationOf(command);
+  const input = JSON.stringify(command?.input ?? {});
+  const json = await withTenantCredentials(db, () => {
+    const [scope, als] = TenantContext._nativeArgs();
+    return db.send(scope, als, operation, wire, input);
+  });
   const out = decode(json);
   const result = wire ? out : JSON.parse(json, revive);
   for (const k of Object.keys(result)) if (result[k] === null) delete result[k];

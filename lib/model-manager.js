@@ -4,6 +4,7 @@
  * table configuration `init` wires them to (one native table handle per init).
  */
 const { NativeDb } = require("./native.js");
+const tenantCredentials = require("./tenant-credentials.js");
 const { TenantContext } = require("./tenant-context.js");
 const { ConfigurationError } = require("./exceptions.js");
 const { native } = require("./native-errors.js");
@@ -56,6 +57,10 @@ class ModelManager {
     this._tenancyEnabled = Boolean(config.tenancy?.enabled);
     this._tenantId = config.tenantId || config.testId || this._tenantId;
     const creds = config.aws?.credentials;
+    const credentialsProvider = config.tenancy?.credentials;
+    if (credentialsProvider !== undefined && typeof credentialsProvider !== "function") {
+      throw new ConfigurationError("tenancy.credentials must be a function (tenantId) => credentials");
+    }
     const dbConfig = {
       region: config.aws?.region,
       endpoint: config.aws?.endpoint,
@@ -65,14 +70,19 @@ class ModelManager {
           : undefined,
       requestTimeoutMs: config.aws?.requestTimeoutMs,
       maxAttempts: config.aws?.maxAttempts,
+      retryInitialBackoffMs: config.aws?.retryInitialBackoffMs,
       tableName: this._tableName || "",
       tenancyEnabled: this._tenancyEnabled,
       tenancyStrict: Boolean(config.tenancy?.strict),
       // Only consulted with tenancy disabled (the legacy testId prefix).
       defaultTenant: this._tenancyEnabled ? undefined : this._tenantId || undefined,
       iterationIndexName: config.db?.iterationIndexName,
+      tenantCredentials: credentialsProvider !== undefined,
+      credentialsRefreshMarginMs: config.tenancy?.credentialsRefreshMarginMs,
+      cursorSecret: config.tenancy?.cursorSecret,
     };
     this._db = native(() => new NativeDb(JSON.stringify(dbConfig)));
+    if (credentialsProvider) tenantCredentials.register(this._db, credentialsProvider);
     this._docClient = new DynamoDBDocumentClient(this._db);
     for (const Model of this._models.values()) this._wire(Model);
     this._initialized = true;
@@ -88,6 +98,16 @@ class ModelManager {
     Model.table = this._tableName;
     Model._config = this._config;
     Model._validateConfiguration();
+  }
+
+  /**
+   * What the DynamoDB client of this configuration has done so far: requests,
+   * attempts, retries, throttled attempts, 5xx answers and transport errors.
+   * @returns {{requests: number, attempts: number, retries: number, throttled: number, serverErrors: number, transportErrors: number}}
+   */
+  requestStats() {
+    if (!this._db) throw new ConfigurationError("initModels() has not run");
+    return JSON.parse(this._db.stats());
   }
 
   /** @param {string} name */

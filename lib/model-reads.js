@@ -12,7 +12,8 @@ const { enqueue } = require("./batcher.js");
 const { BATCH_CONTEXT_REQUIRED_MESSAGE } = require("./messages.js");
 const { ConfigurationError, ValidationError, QueryError } = require("./exceptions.js");
 const { decode } = require("./native-errors.js");
-const { nativeOf, dbOf, checkId, reviveBinary, warnUnprocessed } = require("./model-registry.js");
+const { callDb } = require("./native-ops.js");
+const { checkId, reviveBinary, warnUnprocessed } = require("./model-registry.js");
 
 const statics = {
   /**
@@ -43,8 +44,7 @@ const statics = {
   /** One GetItem, no batching or caching. */
   async _executeFindDirect(primaryId) {
     checkId(primaryId);
-    const [scope, als] = TenantContext._nativeArgs();
-    const r = decode(await dbOf(this).find(scope, als, nativeOf(this), JSON.stringify(primaryId)), { primaryId });
+    const r = decode(await callDb(this, "find", JSON.stringify(primaryId)), { primaryId });
     if (!r.item) {
       batch._accumulateCapacityToContext(r.consumedCapacity, "read");
       return new ObjectNotFound(r.consumedCapacity);
@@ -67,7 +67,11 @@ const statics = {
    * @param {string} indexName
    * @param {any} pkValue
    * @param {object|null} [skCondition] `{field: value}` or `{field: {$gt|$gte|$lt|$lte|$between|$beginsWith: value}}`
-   * @param {{limit?: number, direction?: "ASC"|"DESC", startKey?: object, countOnly?: boolean, returnWrapped?: boolean}} [options]
+   * @param {{limit?: number, direction?: "ASC"|"DESC", startKey?: object, cursor?: string, countOnly?: boolean, returnWrapped?: boolean}} [options]
+   *   `cursor`: the previous page's `cursor` — opaque, signed, and valid only
+   *   for the same tenant, index and partition; `startKey` (the raw
+   *   `lastEvaluatedKey`) still works and is checked to be in this partition.
+   * @returns {Promise<{items: BaoModel[], count: number, lastEvaluatedKey?: object, cursor?: string, consumedCapacity: object}>}
    */
   async queryByIndex(indexName, pkValue, skCondition = null, options) {
     options = options ?? {};
@@ -91,9 +95,8 @@ const statics = {
    * @returns {Promise<{count: number, consumedCapacity: object}>}
    */
   async count(filter = null) {
-    const [scope, als] = TenantContext._nativeArgs();
     const payload = JSON.stringify(toDyFilter(filter, this) ?? null);
-    const r = decode(await dbOf(this).count(scope, als, nativeOf(this), payload), { modelName: this.name });
+    const r = decode(await callDb(this, "count", payload), { modelName: this.name });
     batch._accumulateCapacityToContext(r.consumedCapacity, "read");
     return r;
   },
@@ -116,8 +119,7 @@ const statics = {
       else missing.add(id);
     }
     if (missing.size === 0) return { items, ConsumedCapacity: [] };
-    const [scope, als] = TenantContext._nativeArgs();
-    const r = decode(await dbOf(this).batchFind(scope, als, nativeOf(this), JSON.stringify([...missing])));
+    const r = decode(await callDb(this, "batchFind", JSON.stringify([...missing])));
     warnUnprocessed(r.unprocessed);
     batch._accumulateCapacityToContext(r.consumedCapacity, "read");
     for (const [id, dy] of r.items) {
@@ -138,9 +140,8 @@ const statics = {
       throw new ConfigurationError(`Unknown unique constraint '${constraintName}' in ${this.name}`, this.name);
     }
     if (!value) throw new ValidationError(`${constraint.field} value is required`, constraint.field);
-    const [scope, als] = TenantContext._nativeArgs();
     const payload = JSON.stringify({ name: constraintName, value });
-    const r = decode(await dbOf(this).findByUnique(scope, als, nativeOf(this), payload));
+    const r = decode(await callDb(this, "findByUnique", payload));
     const [lookup, read] = r.consumedCapacity;
     if (!r.item) {
       batch._accumulateCapacityToContext([lookup, read], "read");
@@ -173,6 +174,12 @@ function keyDy(M, fieldName, value) {
   return field && value !== undefined ? field.toDy(value) : value;
 }
 
+function cursorOption(cursor) {
+  if (cursor === undefined || cursor === null) return undefined;
+  if (typeof cursor !== "string") throw new ValidationError("cursor must be the string a previous page returned");
+  return cursor;
+}
+
 async function runQuery(M, indexName, ix, pkValue, skCondition, options) {
   let sk = null;
   if (skCondition) {
@@ -196,11 +203,11 @@ async function runQuery(M, indexName, ix, pkValue, skCondition, options) {
     limit: options.limit || M.defaultQueryLimit,
     direction: options.direction,
     startKey: options.startKey,
+    cursor: cursorOption(options.cursor),
     countOnly: Boolean(options.countOnly),
     filter: options.filter ? toDyFilter(options.filter, M) : undefined,
   };
-  const [scope, als] = TenantContext._nativeArgs();
-  const r = decode(await dbOf(M).query(scope, als, nativeOf(M), JSON.stringify(request)), { indexName });
+  const r = decode(await callDb(M, "query", JSON.stringify(request)), { indexName });
   batch._accumulateCapacityToContext(r.consumedCapacity, "read");
   if (options.countOnly) return { count: r.count, consumedCapacity: r.consumedCapacity };
   let items =
@@ -213,12 +220,15 @@ async function runQuery(M, indexName, ix, pkValue, skCondition, options) {
     assert(options.loadRelated, "relatedOnly requires loadRelated to be true");
     items = items.map((item) => item.getRelated(options.relatedFields[0]));
   }
-  return {
+  const result = {
     items,
     count: items.length,
     lastEvaluatedKey: r.lastEvaluatedKey ?? undefined,
     consumedCapacity: r.consumedCapacity,
   };
+  // Only pages with more to read carry one, so the original's result shape is kept otherwise.
+  if (r.cursor) result.cursor = r.cursor;
+  return result;
 }
 
 /** `obj[key] = value` as an own property, even for ids such as "__proto__". */

@@ -1,11 +1,11 @@
 "use strict";
 /** Writes (spec §5.7): create, update, delete and the save pipeline. */
-const { TenantContext } = require("./tenant-context.js");
 const { pluginManager } = require("./plugin-manager.js");
 const { toDyFilter } = require("./filter-expression.js");
 const { ConfigurationError, ValidationError } = require("./exceptions.js");
 const { decode } = require("./native-errors.js");
-const { SYSTEM, isNullish, metaOf, nativeOf, dbOf, checkId } = require("./model-registry.js");
+const { SYSTEM, isNullish, metaOf, checkId } = require("./model-registry.js");
+const { callDb } = require("./native-ops.js");
 
 const statics = {
   /**
@@ -52,8 +52,7 @@ const statics = {
     await pluginManager.executeHooks(this.name, "beforeDelete", primaryId, options);
     checkId(primaryId);
     const payload = { primaryId, condition: options.condition ? toDyFilter(options.condition, this) : undefined };
-    const [scope, als] = TenantContext._nativeArgs();
-    const r = decode(await dbOf(this).delete(scope, als, nativeOf(this), JSON.stringify(payload)), {
+    const r = decode(await callDb(this, "delete", JSON.stringify(payload)), {
       primaryId,
       condition: options.condition,
     });
@@ -100,8 +99,7 @@ const statics = {
       payload.primaryId = primaryId;
       if (instanceObj?.isLoaded()) payload.current = instanceObj._loadedDyData;
     }
-    const [scope, als] = TenantContext._nativeArgs();
-    const r = decode(await dbOf(this).save(scope, als, nativeOf(this), JSON.stringify(payload)), {
+    const r = decode(await callDb(this, "save", JSON.stringify(payload)), {
       primaryId,
       condition,
     });

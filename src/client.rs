@@ -11,6 +11,8 @@ use aws_sdk_dynamodb::Client;
 use aws_smithy_http_client::tls;
 use tokio::sync::OnceCell;
 
+use crate::request_stats::{Counting, RequestStats};
+
 /// What distinguishes one client from another.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct ClientConfig {
@@ -23,9 +25,18 @@ pub struct ClientConfig {
     pub request_timeout_ms: Option<u64>,
     /// Attempts per request, with the SDK's standard backoff and jitter.
     pub max_attempts: Option<u32>,
+    /// The first retry's backoff ceiling in ms (the SDK's default is 1 s).
+    pub retry_initial_backoff_ms: Option<u64>,
 }
 
-type Slot = Arc<OnceCell<Client>>;
+/// A configuration's client, built on first use, and its request counters.
+#[derive(Default)]
+pub struct ClientSlot {
+    pub client: OnceCell<Client>,
+    pub stats: Arc<RequestStats>,
+}
+
+type Slot = Arc<ClientSlot>;
 
 fn pool() -> &'static Mutex<HashMap<ClientConfig, Slot>> {
     static POOL: OnceLock<Mutex<HashMap<ClientConfig, Slot>>> = OnceLock::new();
@@ -41,7 +52,7 @@ pub fn slot_for(cfg: &ClientConfig) -> Slot {
     map.entry(cfg.clone()).or_default().clone()
 }
 
-pub async fn build_client(cfg: &ClientConfig) -> Client {
+pub async fn build_client(cfg: &ClientConfig, stats: Arc<RequestStats>) -> Client {
     let http = aws_smithy_http_client::Builder::new()
         .tls_provider(tls::Provider::Rustls(
             tls::rustls_provider::CryptoMode::Ring,
@@ -73,8 +84,11 @@ pub async fn build_client(cfg: &ClientConfig) -> Client {
         );
     }
     // Throttling and 5xx answers are retried with exponential backoff and jitter.
-    builder = builder.retry_config(
-        aws_config::retry::RetryConfig::standard().with_max_attempts(cfg.max_attempts.unwrap_or(3)),
-    );
+    let mut retry =
+        aws_config::retry::RetryConfig::standard().with_max_attempts(cfg.max_attempts.unwrap_or(3));
+    if let Some(ms) = cfg.retry_initial_backoff_ms {
+        retry = retry.with_initial_backoff(std::time::Duration::from_millis(ms));
+    }
+    builder = builder.retry_config(retry).interceptor(Counting(stats));
     Client::from_conf(builder.build())
 }

@@ -8,12 +8,12 @@ use aws_sdk_dynamodb::types::ConsumedCapacity;
 use aws_sdk_dynamodb::Client;
 use serde::Deserialize;
 use serde_json::{json, Value};
-use tokio::sync::OnceCell;
 
-use crate::client::{build_client, slot_for, ClientConfig};
+use crate::client::{build_client, slot_for, ClientConfig, ClientSlot};
+use crate::credentials::{CredentialCache, DEFAULT_REFRESH_MARGIN};
+use crate::cursor::CursorKey;
 use crate::error::{Error, ErrorCode, Result};
-
-use crate::tenant::{validate_tenant_id, Candidate, TenancyPolicy};
+use crate::tenant::{validate_tenant_id, Candidate, TenancyPolicy, TenantId};
 
 /// The iteration index DynamoBao reads by default (`db.iterationIndexName`).
 pub const DEFAULT_ITERATION_INDEX: &str = "iter_index";
@@ -36,6 +36,8 @@ struct RawDbConfig {
     request_timeout_ms: Option<u64>,
     /// `aws.maxAttempts`: attempts per request (SDK standard retry; default 3).
     max_attempts: Option<u32>,
+    /// `aws.retryInitialBackoffMs`: the first retry's backoff ceiling.
+    retry_initial_backoff_ms: Option<u64>,
     table_name: String,
     #[serde(default)]
     tenancy_enabled: bool,
@@ -43,11 +45,20 @@ struct RawDbConfig {
     tenancy_strict: bool,
     default_tenant: Option<String>,
     iteration_index_name: Option<String>,
+    /// `tenancy.credentials` is set: every tenant's requests use its own credentials.
+    #[serde(default)]
+    tenant_credentials: bool,
+    credentials_refresh_margin_ms: Option<u64>,
+    /// `tenancy.cursorSecret`: shared by every instance that must accept the others' cursors.
+    cursor_secret: Option<String>,
 }
 
 pub struct Db {
     client_config: ClientConfig,
-    slot: Arc<OnceCell<Client>>,
+    slot: Arc<ClientSlot>,
+    /// Per-tenant credentials, when `tenancy.credentials` is configured.
+    pub credentials: Option<CredentialCache>,
+    pub cursor_key: CursorKey,
     pub table: String,
     pub tenancy: TenancyPolicy,
     pub iteration_index: String,
@@ -71,6 +82,23 @@ impl Db {
                 .map(|c| (c.access_key_id, c.secret_access_key, c.session_token)),
             request_timeout_ms: raw.request_timeout_ms.filter(|t| *t > 0),
             max_attempts: raw.max_attempts.filter(|a| *a > 0),
+            retry_initial_backoff_ms: raw.retry_initial_backoff_ms,
+        };
+        if raw.tenant_credentials && !raw.tenancy_enabled {
+            return Err(Error::configuration(
+                "tenancy.credentials needs tenancy.enabled: true",
+            ));
+        }
+        let credentials = raw.tenant_credentials.then(|| {
+            CredentialCache::new(
+                raw.credentials_refresh_margin_ms
+                    .map(std::time::Duration::from_millis)
+                    .unwrap_or(DEFAULT_REFRESH_MARGIN),
+            )
+        });
+        let cursor_key = match raw.cursor_secret.as_deref() {
+            Some(secret) => CursorKey::from_secret(secret)?,
+            None => CursorKey::process()?,
         };
         let default_tenant = match raw.default_tenant {
             Some(t) => Some(validate_tenant_id(&Candidate::Text(t))?),
@@ -79,6 +107,8 @@ impl Db {
         Ok(Db {
             slot: slot_for(&client_config),
             client_config,
+            credentials,
+            cursor_key,
             table: raw.table_name,
             tenancy: TenancyPolicy {
                 enabled: raw.tenancy_enabled,
@@ -91,10 +121,41 @@ impl Db {
         })
     }
 
+    /// The configuration's own client: table administration, and data when
+    /// tenants have no credentials of their own.
     pub async fn client(&self) -> &Client {
         self.slot
-            .get_or_init(|| build_client(&self.client_config))
+            .client
+            .get_or_init(|| build_client(&self.client_config, self.slot.stats.clone()))
             .await
+    }
+
+    /// The client a data operation for `tenant` must use: the tenant's own
+    /// when `tenancy.credentials` is configured (never the process's).
+    pub async fn client_for(&self, tenant: Option<&TenantId>) -> Result<Client> {
+        let base = self.client().await;
+        match (&self.credentials, tenant) {
+            (Some(cache), Some(t)) => cache.client(t, base).await,
+            (Some(_), None) => Err(Error::new(
+                ErrorCode::TenantRequired,
+                "tenancy.credentials is configured, so every data operation needs a tenant",
+            )),
+            (None, _) => Ok(base.clone()),
+        }
+    }
+
+    /// Fails with `CREDENTIALS_REQUIRED` when `tenant` needs (new) credentials
+    /// before a request can be signed for it.
+    pub fn check_credentials(&self, tenant: Option<&TenantId>) -> Result<()> {
+        match (&self.credentials, tenant) {
+            (Some(cache), Some(t)) => cache.check(t),
+            _ => Ok(()),
+        }
+    }
+
+    /// Requests, attempts, retries and failures of this configuration's client.
+    pub fn stats(&self) -> Value {
+        self.slot.stats.to_json()
     }
 }
 

@@ -27,6 +27,9 @@ pub enum ErrorCode {
     Network,
     /// A bug in this library; reported instead of panicking.
     Internal,
+    /// The tenant's own credentials (`tenancy.credentials`) are missing or
+    /// about to expire; the JS layer fetches them and runs the operation again.
+    CredentialsRequired,
 }
 
 impl ErrorCode {
@@ -42,6 +45,7 @@ impl ErrorCode {
             ErrorCode::DynamoDb => "DYNAMODB",
             ErrorCode::Network => "NETWORK",
             ErrorCode::Internal => "INTERNAL",
+            ErrorCode::CredentialsRequired => "CREDENTIALS_REQUIRED",
         }
     }
 }
@@ -61,12 +65,14 @@ pub struct Error {
     /// The field a validation error is about (`ValidationError.fieldName`).
     pub field: Option<String>,
     /// `ConditionalError.operation` ("update", "delete", "unique_constraint").
-    pub operation: Option<String>,
+    pub operation: Option<&'static str>,
     /// The AWS error type for `DynamoDb` errors, e.g. `ValidationException`.
     pub aws_name: Option<String>,
     /// Whether trying again later may succeed (network, timeouts, throttling,
     /// 5xx) — after the SDK's own retries ran out.
     pub retryable: bool,
+    /// The tenant a `CredentialsRequired` signal is about.
+    pub tenant: Option<String>,
 }
 
 pub type Result<T> = std::result::Result<T, Error>;
@@ -80,6 +86,7 @@ impl Error {
             operation: None,
             aws_name: None,
             retryable: false,
+            tenant: None,
         }
     }
 
@@ -99,9 +106,9 @@ impl Error {
         Error::new(ErrorCode::Internal, message)
     }
 
-    pub fn conditional(message: impl Into<String>, operation: &str) -> Self {
+    pub fn conditional(message: impl Into<String>, operation: &'static str) -> Self {
         let mut e = Error::new(ErrorCode::Conditional, message);
-        e.operation = Some(operation.to_string());
+        e.operation = Some(operation);
         e
     }
 
@@ -119,13 +126,16 @@ impl Error {
             m.insert("fieldName".into(), f.clone().into());
         }
         if let Some(o) = &self.operation {
-            m.insert("operation".into(), o.clone().into());
+            m.insert("operation".into(), (*o).into());
         }
         if let Some(n) = &self.aws_name {
             m.insert("awsName".into(), n.clone().into());
         }
         if self.retryable {
             m.insert("retryable".into(), true.into());
+        }
+        if let Some(t) = &self.tenant {
+            m.insert("tenantId".into(), t.clone().into());
         }
         serde_json::Value::Object(m)
     }

@@ -4,6 +4,8 @@
 //! that does: it converts arguments, calls the core and maps errors.
 
 pub mod client;
+pub mod credentials;
+pub mod cursor;
 pub mod db;
 pub mod error;
 pub mod expr;
@@ -11,6 +13,7 @@ pub mod jsnum;
 pub mod keys;
 pub mod marshal;
 pub mod ops;
+pub mod request_stats;
 pub mod schema;
 pub mod search_text;
 pub mod tenant;

@@ -211,7 +211,7 @@ pub fn wire_to(a: &AttributeValue) -> Value {
 }
 
 /// Standard base64, which DynamoDB JSON uses for binary values.
-mod base64_engine {
+pub(crate) mod base64_engine {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
     pub fn encode(bytes: &[u8]) -> String {

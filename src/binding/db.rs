@@ -13,11 +13,12 @@ use serde_json::Value;
 use super::model::NativeModel;
 use super::tenant_scope::TenantScope;
 use super::{envelope, to_napi};
+use crate::credentials::TenantCredentials;
 use crate::db::Db;
 use crate::error::{ErrorCode, Result};
 use crate::ops::{self, raw, OpScope};
 use crate::schema::ModelSchema;
-use crate::tenant::{effective_tenant, TenantId};
+use crate::tenant::{effective_tenant, validate_tenant_id, Candidate, TenantId};
 
 #[napi]
 pub struct NativeDb {
@@ -88,7 +89,15 @@ impl NativeDb {
     where
         Fut: Future<Output = Result<Value>> + Send + 'static,
     {
-        let future = op(self.job(env, scope, als, model, payload)?);
+        let mut job = self.job(env, scope, als, model, payload)?;
+        // A tenant without usable credentials gets the signal at once, with
+        // nothing sent, so the JS layer can fetch them and run `op` again.
+        if let Ok(tenant) = &job.tenant {
+            if let Err(e) = self.db.check_credentials(tenant.as_ref()) {
+                job.tenant = Err(e);
+            }
+        }
+        let future = op(job);
         env.spawn_future(async move { Ok(envelope(future.await)) })
     }
 
@@ -247,6 +256,10 @@ impl NativeDb {
                 &scope.resolve(env, &als, !self.db.tenancy.strict)?,
             )
         };
+        let tenant = tenant.and_then(|t| {
+            self.db.check_credentials(t.as_ref())?;
+            Ok(t)
+        });
         let db = self.db.clone();
         env.spawn_future(async move {
             Ok(envelope(
@@ -266,6 +279,32 @@ impl NativeDb {
                 .await,
             ))
         })
+    }
+
+    /// Stores `tenancy.credentials(tenantId)`'s answer (normalised JSON) for
+    /// `tenant_id`. Throws `INVALID_TENANT_ID`, `VALIDATION` or `CONFIGURATION`.
+    #[napi]
+    pub fn set_tenant_credentials(
+        &self,
+        tenant_id: String,
+        credentials_json: String,
+    ) -> napi::Result<(), ErrorCode> {
+        let cache = self.db.credentials.as_ref().ok_or_else(|| {
+            to_napi(crate::error::Error::configuration(
+                "tenancy.credentials is not configured",
+            ))
+        })?;
+        let tenant = validate_tenant_id(&Candidate::Text(tenant_id)).map_err(to_napi)?;
+        let creds = TenantCredentials::from_json(&credentials_json).map_err(to_napi)?;
+        cache.set(&tenant, creds);
+        Ok(())
+    }
+
+    /// Requests, attempts, retries, throttled attempts and failures of this
+    /// configuration's client, as JSON.
+    #[napi]
+    pub fn stats(&self) -> String {
+        self.db.stats().to_string()
     }
 
     /// Creates the DynamoBao table layout if the table is missing.

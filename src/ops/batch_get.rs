@@ -26,7 +26,7 @@ pub async fn get_keys(
     scope: &OpScope<'_>,
     keys: Vec<Key>,
 ) -> Result<(Vec<Value>, Vec<Value>, usize)> {
-    let client = scope.db.client().await;
+    let client = scope.client().await?;
     let table = &scope.db.table;
     let (mut items, mut capacity, mut unprocessed) = (Vec::new(), Vec::new(), 0);
     for chunk in keys.chunks(CHUNK) {

@@ -82,7 +82,7 @@ pub async fn delete(scope: &OpScope<'_>, req: DeleteRequest) -> Result<Value> {
     let id = &req.primary_id;
     let parsed = parse_primary_id(schema, id)?;
     let key = codec.table_key(&parsed)?;
-    let client = scope.db.client().await;
+    let client = scope.client().await?;
     let DeleteCondition {
         expression,
         names,

@@ -15,9 +15,8 @@ pub async fn get_item(
     key: &(String, String),
 ) -> Result<(Option<Map<String, Value>>, Value)> {
     let out = scope
-        .db
         .client()
-        .await
+        .await?
         .get_item()
         .table_name(&scope.db.table)
         .set_key(Some(key_item(key)))

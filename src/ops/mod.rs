@@ -29,6 +29,11 @@ impl OpScope<'_> {
     pub fn codec(&self) -> KeyCodec<'_> {
         KeyCodec::new(self.schema, self.tenant.as_ref())
     }
+
+    /// The client this operation's requests are signed with.
+    pub async fn client(&self) -> crate::error::Result<aws_sdk_dynamodb::Client> {
+        self.db.client_for(self.tenant.as_ref()).await
+    }
 }
 
 /// `{_pk, _sk}` as an item key.

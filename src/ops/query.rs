@@ -30,6 +30,8 @@ pub struct QueryRequest {
     pub limit: Option<i32>,
     pub direction: Option<String>,
     pub start_key: Option<Map<String, Value>>,
+    /// An opaque cursor from an earlier page (`options.cursor`).
+    pub cursor: Option<String>,
     #[serde(default)]
     pub count_only: bool,
     /// DynamoBao filter syntax with dy operands.
@@ -150,9 +152,21 @@ pub async fn query(scope: &OpScope<'_>, req: QueryRequest) -> Result<Value> {
         filter_expression = Some(f.expression);
     }
 
-    let start_key = match &req.start_key {
-        Some(k) => {
-            // A cursor names its partition; one from another tenant (or another
+    let tenant = scope.tenant.as_ref().map(|t| t.as_str());
+    let cursor_scope = format!("{}|{pk_value}", ix.name);
+    let start_key = match (&req.start_key, &req.cursor) {
+        (Some(_), Some(_)) => {
+            return Err(Error::validation(
+                "Pass either startKey or cursor, not both",
+            ))
+        }
+        (None, Some(c)) => Some(to_item(&scope.db.cursor_key.open(
+            c,
+            tenant,
+            &cursor_scope,
+        )?)?),
+        (Some(k), None) => {
+            // A raw key names its partition; one from another tenant (or another
             // query) names a different one and is refused before any request.
             if k.get(&pk_attr).and_then(Value::as_str) != Some(pk_value.as_str()) {
                 return Err(Error::validation(
@@ -161,13 +175,12 @@ pub async fn query(scope: &OpScope<'_>, req: QueryRequest) -> Result<Value> {
             }
             Some(to_item(k)?)
         }
-        None => None,
+        (None, None) => None,
     };
 
     let out = scope
-        .db
         .client()
-        .await
+        .await?
         .query()
         .table_name(&scope.db.table)
         .set_index_name(ix.gsi.clone())
@@ -192,10 +205,15 @@ pub async fn query(scope: &OpScope<'_>, req: QueryRequest) -> Result<Value> {
         .iter()
         .map(|i| Value::Object(from_item(i)))
         .collect();
+    let last_key = out.last_evaluated_key().map(from_item);
+    let cursor = last_key
+        .as_ref()
+        .map(|k| scope.db.cursor_key.seal(tenant, &cursor_scope, k));
     Ok(json!({
         "count": items.len(),
         "items": items,
-        "lastEvaluatedKey": out.last_evaluated_key().map(from_item),
+        "lastEvaluatedKey": last_key,
+        "cursor": cursor,
         "consumedCapacity": capacity,
     }))
 }

@@ -288,7 +288,11 @@ pub async fn send(
         obj: input.as_object().unwrap_or(&empty),
         form,
     };
-    let client = db.client().await;
+    // Control operations carry no tenant and use the configuration's client.
+    let client = match confine.tenant {
+        Some(t) => db.client_for(Some(t)).await?,
+        None => db.client().await.clone(),
+    };
     let table = input.str("TableName");
     Ok(match op {
         "GetItem" => {

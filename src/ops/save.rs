@@ -401,7 +401,7 @@ pub async fn save(scope: &OpScope<'_>, req: SaveRequest) -> Result<Value> {
     };
 
     let constraints = constraint_ops(scope, &req.dy, current.as_ref(), &primary_id)?;
-    let client = scope.db.client().await;
+    let client = scope.client().await?;
     let expression = update.expression();
     let names = (!update.names.is_empty()).then_some(update.names);
     let values = (!update.values.is_empty()).then_some(update.values);
