@@ -74,7 +74,7 @@ async function searchPaged(M, terms, options, scope) {
     maxQueriesPerBucket = 50,
     parallel = true,
     cursor = null,
-  } = options;
+  } = options ?? {};
   validateLimit(limit);
   if (!Number.isInteger(maxQueriesPerBucket) || maxQueriesPerBucket < 1) {
     throw new Error("maxQueriesPerBucket must be a positive integer.");

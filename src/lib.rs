@@ -9,6 +9,8 @@ pub mod cursor;
 pub mod db;
 pub mod error;
 pub mod expr;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod jsnum;
 pub mod keys;
 pub mod marshal;

@@ -1,6 +1,6 @@
 'use strict';
 /**
- * Seeded random values for the fuzz test (__test__/fuzz.js).
+ * Seeded random values for the fuzz test (__test__/fuzz.test.js).
  *
  *   const { makeGen, seedFor } = require('./fuzz-values');
  *   const g = makeGen(seedFor(runSeed, i), { marker });   // one generator per call

@@ -1,6 +1,6 @@
 'use strict';
 /**
- * The fuzz run of __test__/fuzz.js, in a child process of its own so that a crash (a Rust
+ * The fuzz run of __test__/fuzz.test.js, in a child process of its own so that a crash (a Rust
  * panic aborting the process, a segfault, a `process.exit` inside the library) is reported by the
  * parent test with the seed and the calls in flight, instead of silently killing the test runner.
  *
