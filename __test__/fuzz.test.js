@@ -38,7 +38,11 @@
  * One call: FUZZ_SEED=<n> FUZZ_ONLY=<i> FUZZ_VERBOSE=1 node __test__/helpers/fuzz-worker.js (with
  * the environment `npm test` sets).
  */
-const { test, before } = require('node:test');
+const { test, before, after } = require('node:test');
+// The run writes odd but valid values (numbers like 1e+21, deep maps) that other test
+// files' raw scans need not read: it gets a table of its own, dropped afterwards.
+const SHARED_TABLE = process.env.TABLE_NAME;
+process.env.TABLE_NAME = `fuzz-${Date.now().toString(36)}-${process.pid}`;
 const assert = require('node:assert/strict');
 const { spawn } = require('node:child_process');
 const crypto = require('node:crypto');
@@ -48,6 +52,7 @@ const path = require('node:path');
 const util = require('node:util');
 const { rawScan } = require('./helpers/raw');
 const { uid } = require('./helpers/ids');
+const { createTable, deleteTable } = require('../lib/admin.js');
 const { readJournal, inFlight, summarize } = require('./helpers/fuzz-journal');
 
 /** The seed `npm test` uses; `npm run test:fuzz` sets FUZZ_RANDOM=1 for a new one per run. */
@@ -224,11 +229,15 @@ function summaryLine(r) {
   );
 }
 
+after(() => deleteTable({ tableName: process.env.TABLE_NAME }));
+
 function show(v) {
   return JSON.stringify(v, null, 1).slice(0, 1500);
 }
 
 before(async () => {
+  if (!SHARED_TABLE) throw new Error('run the fuzz test through `npm test` (it needs TABLE_NAME)');
+  await createTable({ tableName: process.env.TABLE_NAME });
   run = await fuzz();
   console.log(summaryLine(run));
 });
