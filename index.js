@@ -1,7 +1,9 @@
 "use strict";
 /**
  * dynamo-bao-native: DynamoBao's API (`require("dynamo-bao")`) on a Rust core.
- * The export object has exactly the original's keys.
+ * The export object has the original's keys, plus the integrations
+ * `tenantMiddleware` (also `dynamo-bao-native/express`) and `withTenantHandler`
+ * (also `dynamo-bao-native/lambda`).
  */
 const { initModels } = require("./lib/init-models.js");
 const { BaoModel, PrimaryKeyConfig, IndexConfig, UniqueConstraintConfig } = require("./lib/model.js");
@@ -11,6 +13,8 @@ const { runWithBatchContext, getBatchContextCapacity } = require("./lib/batch-co
 const fields = require("./lib/fields.js");
 const constants = require("./lib/constants.js");
 const exceptions = require("./lib/exceptions.js");
+const { tenantMiddleware } = require("./lib/integrations/express.js");
+const { withTenantHandler } = require("./lib/integrations/lambda.js");
 
 /** Filled only when `MODELS_DIR` is set (DynamoBao's load-time side effect; not done here). */
 const models = {};
@@ -30,4 +34,6 @@ module.exports = {
   constants,
   exceptions,
   models,
+  tenantMiddleware,
+  withTenantHandler,
 };

@@ -183,3 +183,16 @@ impl TenantScope {
         }
     }
 }
+
+/// The one tenant-id validation, for JS code that admits a tenant from outside
+/// (the Express middleware, the Lambda wrapper) before any operation runs.
+/// Returns the id; throws with code `INVALID_TENANT_ID`.
+#[napi(js_name = "validateTenantId")]
+#[cfg_attr(test, allow(dead_code))] // registered with Node by #[napi]
+pub fn validate_tenant_id_export(env: Env, id: Unknown) -> napi::Result<String, ErrorCode> {
+    let c = candidate(&env, &id)
+        .map_err(|e| napi::Error::new(ErrorCode::Internal, e.reason.clone()))?;
+    validate_tenant_id(&c)
+        .map(|t| t.as_str().to_string())
+        .map_err(|e| napi::Error::new(e.code, e.message))
+}
