@@ -9,6 +9,8 @@
  *   3. create the table with the library's own createTable (scripts/create-table.js)
  *   4. cargo test --release --no-default-features --lib   (skip: SKIP_CARGO_TEST=1)
  *   5. node --test on __test__/*.test.js (or the files given: npm test -- __test__/keys.test.js)
+ *   5b. the Jest project __test__/jest/ in parallel workers (scripts/jest-project.js; with files
+ *       given, only when some are under __test__/jest/)
  *   6. bao-audit-keys on the test table: every partition key inside a tenant prefix (full runs only)
  *   7. always stop the server; print one line per step; exit non-zero if any step failed
  */
@@ -17,6 +19,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const ddbLocal = require('./ddb-local');
 const { createTable } = require('./create-table');
+const jestProject = require('./jest-project');
 
 const ROOT = path.join(__dirname, '..');
 const TABLE_NAME = 'bao-native-test';
@@ -56,9 +59,13 @@ function run(cmd, args, env) {
   });
 }
 
+function givenFiles() {
+  return process.argv.slice(2).filter((a) => a !== '--');
+}
+
 function testFiles() {
-  const given = process.argv.slice(2).filter((a) => a !== '--');
-  if (given.length) return given;
+  const given = givenFiles();
+  if (given.length) return given.filter((f) => !jestProject.isJestPath(f));
   // Node 20's `node --test <dir>` differs from 22's; list the files ourselves.
   const dir = path.join(ROOT, '__test__');
   return fs
@@ -117,14 +124,39 @@ async function main() {
     return;
   }
   const files = testFiles();
-  t0 = Date.now();
-  const args = ['--test', '--test-concurrency=4', ...files];
-  console.log(`\n$ node ${args.join(' ')}`);
-  try {
-    const code = await run(process.execPath, args, env);
-    record('node tests', code === 0 ? 'ok' : 'failed', t0, code === 0 ? `${files.length} file${files.length === 1 ? '' : 's'}` : `exit ${code}`);
-  } catch (err) {
-    record('node tests', 'failed', t0, err.message);
+  if (files.length === 0) {
+    record('node tests', 'skipped', null, 'only Jest files given');
+  } else {
+    t0 = Date.now();
+    const args = ['--test', '--test-concurrency=4', ...files];
+    console.log(`\n$ node ${args.join(' ')}`);
+    try {
+      const code = await run(process.execPath, args, env);
+      record('node tests', code === 0 ? 'ok' : 'failed', t0, code === 0 ? `${files.length} file${files.length === 1 ? '' : 's'}` : `exit ${code}`);
+    } catch (err) {
+      record('node tests', 'failed', t0, err.message);
+    }
+  }
+
+  // 5b. Jest project: parallel workers, one tenant per test (useTestTenant)
+  if (finishing) return;
+  const given = givenFiles();
+  const jestFiles = given.filter((f) => jestProject.isJestPath(f));
+  if (given.length && jestFiles.length === 0) {
+    record('jest (parallel workers)', 'skipped', null, 'no __test__/jest file given');
+  } else {
+    t0 = Date.now();
+    try {
+      const jest = jestProject.command(jestFiles);
+      console.log(`\n$ node ${jest.args.map((a) => path.relative(ROOT, a) || a).join(' ')}`);
+      const code = await run(process.execPath, jest.args, { ...env, ...jest.env });
+      // Files of the project given one by one need not overlap across workers.
+      const full = jestFiles.length === 0 || jestFiles.some((f) => path.resolve(ROOT, f) === path.join(ROOT, jestProject.PROJECT_DIR));
+      const v = await jestProject.verify({ code, ...jest }, { full });
+      record('jest (parallel workers)', v.ok ? 'ok' : 'failed', t0, v.note);
+    } catch (err) {
+      record('jest (parallel workers)', 'failed', t0, err.message);
+    }
   }
 
   // 6. Key audit: after everything the tests wrote, no partition key of the test table
