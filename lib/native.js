@@ -9,23 +9,27 @@ const path = require("node:path");
 
 const dir = path.join(__dirname, "..", "native");
 
+/** The ABI part of the file name for this process (`-gnu`, `-musl`, `-msvc` or none). */
+function abiSuffix(platform) {
+  if (platform === "win32") return "-msvc";
+  if (platform !== "linux") return "";
+  return process.report?.getReport?.().header?.glibcVersionRuntime ? "-gnu" : "-musl";
+}
+
 function candidates() {
   const { platform, arch } = process;
-  let abi = "";
-  if (platform === "linux") {
-    const glibc = process.report?.getReport?.().header?.glibcVersionRuntime;
-    abi = glibc ? "-gnu" : "-musl";
-  } else if (platform === "win32") {
-    abi = "-msvc";
-  }
-  const exact = `dynamo-bao-native.${platform}-${arch}${abi}.node`;
-  let others = [];
+  let files = [];
   try {
-    others = fs.readdirSync(dir).filter((f) => f.endsWith(".node") && f !== exact);
+    files = fs.readdirSync(dir).filter((f) => f.endsWith(".node"));
   } catch {
     // no native/ folder: reported below
   }
-  return [exact, ...others];
+  const stem = `dynamo-bao-native.${platform}-${arch}`;
+  const mine = files.filter((f) => f.startsWith(stem));
+  // The ABI only decides between several builds for this platform: finding
+  // it out (a diagnostic report) costs more than the rest of the load.
+  const exact = mine.length === 1 ? mine[0] : `${stem}${abiSuffix(platform)}.node`;
+  return [exact, ...files.filter((f) => f !== exact)];
 }
 
 function load() {
@@ -91,4 +95,8 @@ function guarded(addon) {
   return out;
 }
 
-module.exports = guarded(load());
+const addon = guarded(load());
+// The debug request log (DYNAMO_BAO_LOG_LEVEL=DEBUG) watches every call into the core.
+Object.assign(addon, require("./request-log.js").instrument(addon));
+
+module.exports = addon;
