@@ -9,6 +9,8 @@ export interface BaoField<T = unknown> {
   validate(value: unknown): boolean | void;
   toDy(value: unknown): unknown;
   fromDy(value: unknown): T;
+  /** The value's form in an index key (always the built-in field's conversion). */
+  toGsi(value: unknown): string;
   updateBeforeSave(value: unknown): unknown;
 }
 
@@ -28,6 +30,7 @@ declare class BaoBaseField<T = unknown> implements BaoField<T> {
   toDy(value: unknown): unknown;
   fromDy(value: unknown): T;
   fromGsi(value: unknown): T;
+  toGsi(value: unknown): string;
   updateBeforeSave(value: unknown): unknown;
 }
 
@@ -104,7 +107,11 @@ export interface ConsumedCapacity {
 export declare class ObjectNotFound {
   constructor(consumedCapacity?: ConsumedCapacity | null);
   consumedCapacity: ConsumedCapacity | null;
-  exists(): false;
+  /**
+   * Always false. Declared as a type guard so that `if (found.exists())` narrows the
+   * `Model | ObjectNotFound` that `find` returns.
+   */
+  exists(): this is BaoModel;
   getNumericConsumedCapacity(type: "read" | "write" | "total"): number;
 }
 
@@ -128,6 +135,8 @@ export interface QueryOptions {
   direction?: "ASC" | "DESC";
   /** A `lastEvaluatedKey` from a previous page of the same query and tenant. */
   startKey?: Record<string, unknown>;
+  /** The previous page's signed `cursor` (valid only for the same tenant, index and partition). */
+  cursor?: string | null;
   countOnly?: boolean;
   filter?: Filter;
   returnWrapped?: boolean;
@@ -157,6 +166,8 @@ export interface QueryResult<M> {
   items: M[];
   count: number;
   lastEvaluatedKey?: Record<string, unknown>;
+  /** Opaque, signed and tenant-bound; pass it as `options.cursor` for the next page. */
+  cursor?: string;
   consumedCapacity?: ConsumedCapacity;
 }
 
@@ -185,6 +196,8 @@ export declare class BaoModel {
   static searchConfig: { fields: string[]; caseSensitive?: boolean; minTermLength?: number; dedupe?: boolean } | null;
   static defaultQueryLimit: number;
   static table: string | null;
+  /** The raw seam: DynamoDB commands run as the current tenant, confined to its keys. */
+  static documentClient: DocumentClient | null;
   static readonly manager: ModelManager;
 
   constructor(data?: Record<string, unknown>);
@@ -266,7 +279,8 @@ export declare class BaoModel {
   static registerPlugin?(plugin: Plugin): void;
 
   getPrimaryId(): string;
-  exists(): true;
+  /** Always true for an instance (see {@link ObjectNotFound.exists}). */
+  exists(): this is BaoModel;
   hasChanges(): boolean;
   isLoaded(): boolean;
   save(options?: SaveOptions): Promise<this>;
@@ -302,6 +316,18 @@ export declare class ModelManager {
   isTenancyEnabled(): boolean;
   getIterationIndexName(): string;
   readonly tableName: string | null;
+  readonly documentClient: DocumentClient | null;
+  requestStats(): RequestStats;
+}
+
+/** A command of `dynamo-bao/src/dynamodb-client.js`: the request as the DynamoDB API names it. */
+export interface DynamoDBCommand {
+  input: Record<string, unknown>;
+}
+
+/** `Model.documentClient`: sends commands with plain (document) values. */
+export interface DocumentClient {
+  send(command: DynamoDBCommand): Promise<Record<string, any>>;
 }
 
 export interface BaoConfig {
@@ -310,16 +336,48 @@ export interface BaoConfig {
     /** e.g. a DynamoDB Local URL; default: `AWS_ENDPOINT_URL_DYNAMODB` */
     endpoint?: string;
     credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+    /** Attempts per request, retries included (default 3). */
+    maxAttempts?: number;
+    /** Time limit of each attempt, in milliseconds. */
+    requestTimeoutMs?: number;
+    /** First retry delay of the SDK's backoff, in milliseconds. */
+    retryInitialBackoffMs?: number;
   };
   db?: { tableName?: string; iterationIndexName?: string };
-  tenancy?: { enabled?: boolean };
+  tenancy?: {
+    enabled?: boolean;
+    /** Only runWithTenant/withTenant and resolvers supply a tenant; the setCurrentTenant fallback does not. */
+    strict?: boolean;
+    /** Credentials each tenant's requests are signed with (e.g. STS credentials with a tenant session tag). */
+    credentials?: (tenantId: string) => TenantCredentials | Promise<TenantCredentials>;
+    /** How long before `expiration` the credentials are asked for again, in milliseconds. */
+    credentialsRefreshMarginMs?: number;
+    /** The key query cursors are signed with, shared by every instance that reads them. */
+    cursorSecret?: string;
+  };
   batchContext?: { requireBatchContext?: boolean };
-  logging?: { level?: string };
+  /** Kept for DynamoBao configs; the level comes from `DYNAMO_BAO_LOG_LEVEL`, as in DynamoBao. */
+  logging?: { level?: LogLevel | Lowercase<LogLevel> | string };
   paths?: { modelsDir?: string | null; generatedModelsManifest?: string | null; [key: string]: unknown };
   models?: Record<string, typeof BaoModel> | null;
   testId?: string;
   tenantId?: string;
   [key: string]: unknown;
+}
+
+/** What `tenancy.credentials` returns; STS's `Credentials` shape (`AccessKeyId`, …, `Expiration`) works too. */
+export type TenantCredentials =
+  | { accessKeyId: string; secretAccessKey: string; sessionToken?: string; expiration?: Date | string | number }
+  | { AccessKeyId: string; SecretAccessKey: string; SessionToken?: string; Expiration?: Date | string | number };
+
+/** `manager.requestStats()`: what the configuration's DynamoDB client has done so far. */
+export interface RequestStats {
+  requests: number;
+  attempts: number;
+  retries: number;
+  throttled: number;
+  serverErrors: number;
+  transportErrors: number;
 }
 
 export declare function initModels(config?: BaoConfig): ModelManager;
@@ -343,41 +401,78 @@ export declare class TenantContext {
 export declare function runWithBatchContext<T>(fn: () => T): T;
 export declare function getBatchContextCapacity(): { read: number; write: number };
 
+/** The stable `code` of every error class of `exceptions`. */
+export type BaoErrorCode =
+  | "CONFIGURATION"
+  | "VALIDATION"
+  | "INVALID_TENANT_ID"
+  | "QUERY"
+  | "ITEM_NOT_FOUND"
+  | "CONDITIONAL"
+  | "DATA_FORMAT"
+  | "TENANT_REQUIRED";
+
+/**
+ * A DynamoDB error the library does not translate: `name` and `code` are the AWS error
+ * name (e.g. "ProvisionedThroughputExceededException"); `retryable` when trying again later may work.
+ */
+export interface DynamoDBServiceError extends Error {
+  code: string;
+  retryable?: boolean;
+}
+
 export declare namespace exceptions {
   class BaoError extends Error {
     constructor(message: string, code?: string | null);
-    code: string | null;
+    code: BaoErrorCode | string | null;
+    /** Set on errors that may succeed when tried again (network, timeouts, throttling, 5xx). */
+    retryable?: boolean;
   }
   class ConfigurationError extends BaoError {
+    constructor(message: string, modelName?: string | null);
     code: "CONFIGURATION";
     modelName: string | null;
   }
   class ValidationError extends BaoError {
+    constructor(message: string, fieldName?: string | null, value?: unknown);
     /** "VALIDATION", or "INVALID_TENANT_ID" for a refused tenant id */
     code: "VALIDATION" | "INVALID_TENANT_ID";
     fieldName: string | null;
     value: unknown;
   }
   class QueryError extends BaoError {
+    constructor(message: string, indexName?: string | null, fieldName?: string | null);
     code: "QUERY";
     indexName: string | null;
     fieldName: string | null;
   }
   class ItemNotFoundError extends BaoError {
+    constructor(message?: string, primaryId?: unknown);
     code: "ITEM_NOT_FOUND";
     primaryId: unknown;
   }
   class ConditionalError extends BaoError {
+    constructor(message: string, operation?: string | null, condition?: unknown);
     code: "CONDITIONAL";
     operation: string | null;
     condition: unknown;
   }
-  class DataFormatError extends BaoError {}
+  /** Kept for compatibility; the library does not throw it. */
+  class DataFormatError extends BaoError {
+    constructor(message: string, data?: unknown, expectedFormat?: unknown);
+    code: "DATA_FORMAT";
+    data: unknown;
+    expectedFormat: unknown;
+  }
   /** Tenancy is enabled and no tenant is in scope. */
   class TenantRequiredError extends BaoError {
+    constructor(message: string);
     code: "TENANT_REQUIRED";
   }
 }
+
+/** `DYNAMO_BAO_LOG_LEVEL` values (any case); DEBUG adds the request log. */
+export type LogLevel = "OFF" | "ERROR" | "WARN" | "INFO" | "DEBUG";
 
 export declare const constants: {
   GSI_INDEX_ID1: "gsi1";
@@ -399,3 +494,20 @@ export declare const constants: {
 };
 
 export declare const models: Record<string, typeof BaoModel>;
+
+// ---- Integrations: Express middleware and Lambda wrapper (lib/integrations/*.d.ts) ----
+export { tenantMiddleware } from "./lib/integrations/express";
+export type {
+  TenantMiddlewareOptions,
+  TenantSource,
+  BaoRequestInfo,
+  RequestCapacity,
+  TenantRefusalBody,
+} from "./lib/integrations/express";
+export { withTenantHandler } from "./lib/integrations/lambda";
+export type { WithTenantHandlerOptions, LambdaTenantSource, TenantRefusalResponse } from "./lib/integrations/lambda";
+// ---- end Integrations ----
+
+// ---- Testing: dynamo-bao-native/testing (lib/testing.d.ts; not exported from the root) ----
+export type { UseTestTenantOptions, TestTenant, TestModels, TestHook } from "./lib/testing";
+// ---- end Testing ----
