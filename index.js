@@ -13,8 +13,11 @@ const { runWithBatchContext, getBatchContextCapacity } = require("./lib/batch-co
 const fields = require("./lib/fields.js");
 const constants = require("./lib/constants.js");
 const exceptions = require("./lib/exceptions.js");
-const { tenantMiddleware } = require("./lib/integrations/express.js");
-const { withTenantHandler } = require("./lib/integrations/lambda.js");
+
+// Named here so Node's ESM loader sees them; replaced below by getters that
+// load the integration on first use (require() time is every Lambda's cold start).
+const tenantMiddleware = undefined;
+const withTenantHandler = undefined;
 
 /** Filled only when `MODELS_DIR` is set (DynamoBao's load-time side effect; not done here). */
 const models = {};
@@ -37,3 +40,10 @@ module.exports = {
   tenantMiddleware,
   withTenantHandler,
 };
+
+for (const [name, file] of [
+  ["tenantMiddleware", "./lib/integrations/express.js"],
+  ["withTenantHandler", "./lib/integrations/lambda.js"],
+]) {
+  Object.defineProperty(module.exports, name, { enumerable: true, get: () => require(file)[name] });
+}
