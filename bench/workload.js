@@ -1,0 +1,174 @@
+"use strict";
+/**
+ * The workload: which operations, how many, at which concurrency, and the
+ * driver that runs one phase and measures it. A phase's figures are the
+ * process's own: CPU from process.cpuUsage() (every thread of the process,
+ * so the addon's tokio workers count), wall time and per-operation latency.
+ */
+const { performance } = require("node:perf_hooks");
+const { percentile } = require("./stats.js");
+const { SEED_COUNT, GROUPS, groupOf } = require("./models.js");
+
+const CONCURRENCY = [1, 64];
+
+/**
+ * `items`: items one operation touches (per-item CPU is reported for those
+ * above 1). `wave`: the concurrency is the number of finds issued together in
+ * one batch context; the driver runs the waves one after another.
+ */
+const OPERATIONS = [
+  { id: "create", label: "create", items: 1 },
+  { id: "find", label: "find", items: 1 },
+  { id: "findBatched", label: "find, batched in a batch context", items: 1, wave: true },
+  { id: "update", label: "update", items: 1 },
+  { id: "query", label: "queryByIndex, 20 a page", items: 20 },
+  { id: "batchFind", label: "batchFind of 100", items: 100 },
+  { id: "iterateAll", label: `iterateAll over ${SEED_COUNT}`, items: SEED_COUNT },
+];
+
+/** Measured operations per phase: [at concurrency 1, at concurrency 64]. */
+const COUNTS = {
+  full: {
+    create: [300, 3000],
+    find: [300, 3000],
+    findBatched: [200, 3008],
+    update: [300, 3000],
+    query: [300, 3000],
+    batchFind: [30, 192],
+    iterateAll: [2, 64],
+  },
+  quick: {
+    create: [20, 128],
+    find: [20, 128],
+    findBatched: [10, 128],
+    update: [20, 128],
+    query: [20, 128],
+    batchFind: [4, 32],
+    iterateAll: [1, 8], // 8 in flight, not 64: a smoke test
+  },
+};
+
+/** Unmeasured operations first, so JIT compilation and connection set-up are not timed. */
+function warmupCount(op, n, conc) {
+  if (op.id === "iterateAll") return conc === 1 ? 1 : 0;
+  return Math.min(n, Math.max(conc * 2, Math.ceil(n / 10)));
+}
+
+/** The phases of one run, in the order they are run. */
+function phases(quick) {
+  const counts = quick ? COUNTS.quick : COUNTS.full;
+  const only = process.env.BENCH_PHASES ? new Set(process.env.BENCH_PHASES.split(",").map((s) => s.trim())) : null;
+  const out = [];
+  for (const op of OPERATIONS) {
+    CONCURRENCY.forEach((conc, k) => {
+      const key = `${op.id}@${conc}`;
+      if (only && !only.has(op.id) && !only.has(key)) return;
+      const n = counts[op.id][k];
+      out.push({ key, op, conc, n, warmup: warmupCount(op, n, conc) });
+    });
+  }
+  return out;
+}
+
+/**
+ * The argument of the i-th operation of a phase. `offset` moves the warm-up
+ * and the measured operations onto different items.
+ */
+function argsFor(op, i, conc, ids, offset) {
+  const at = (k) => ids[(offset + k) % ids.length];
+  switch (op.id) {
+    case "create":
+      return [offset + i];
+    case "find":
+      return [at(i)];
+    case "findBatched":
+      return [Array.from({ length: conc }, (_, k) => at(i * conc + k))];
+    case "update":
+      return [at(i), offset + i];
+    case "query":
+      return [groupOf(offset + i)];
+    case "batchFind":
+      return [Array.from({ length: 100 }, (_, k) => at(i * 100 + k))];
+    case "iterateAll":
+      return [];
+    default:
+      throw new Error(`unknown operation ${op.id}`);
+  }
+}
+
+/** Items a correct answer holds; anything else means the benchmark is measuring a failure. */
+function expected(op, conc) {
+  if (op.id === "findBatched") return conc;
+  return op.items;
+}
+
+/**
+ * Runs `count` operations with `workers` in flight; resolves to the latency of each (ms).
+ */
+async function drive(adapter, op, count, workers, conc, ids, offset) {
+  const latencies = new Float64Array(count);
+  const want = expected(op, conc);
+  let next = 0;
+  async function worker() {
+    for (;;) {
+      const i = next++;
+      if (i >= count) return;
+      const t = performance.now();
+      const got = await adapter[op.id](...argsFor(op, i, conc, ids, offset));
+      latencies[i] = performance.now() - t;
+      if (got !== want) {
+        throw new Error(`${op.id}: operation ${i} answered ${got} items, expected ${want}`);
+      }
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(workers, count) }, worker));
+  return latencies;
+}
+
+/**
+ * Runs one phase (warm-up, then the measured operations) and returns its figures.
+ * Batched finds run as waves of `conc` finds; their figures are per find.
+ */
+/**
+ * @param {{beforeMeasure?: () => Promise<void>, afterMeasure?: () => Promise<void>}} [hooks]
+ *   around the measured operations only (the profiler uses them)
+ */
+async function runPhase(adapter, phase, ids, phaseIndex, hooks = {}) {
+  const { op, conc, n, warmup } = phase;
+  const waves = op.wave;
+  const ops = waves ? Math.ceil(n / conc) : n; // calls to the adapter
+  const workers = waves ? 1 : conc;
+  const offset = phaseIndex * 997;
+  if (warmup > 0) {
+    const warmOps = waves ? Math.max(2, Math.ceil(warmup / conc)) : warmup;
+    await drive(adapter, op, warmOps, workers, conc, ids, offset + SEED_COUNT / 2);
+  }
+  if (global.gc) global.gc();
+  if (hooks.beforeMeasure) await hooks.beforeMeasure(phase);
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  const latencies = await drive(adapter, op, ops, workers, conc, ids, offset);
+  const wallMs = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  if (hooks.afterMeasure) await hooks.afterMeasure(phase);
+  const finds = waves ? ops * conc : ops; // per-operation figures count finds, not waves
+  const cpuUs = cpu.user + cpu.system;
+  return {
+    key: phase.key,
+    op: op.id,
+    conc,
+    ops: finds,
+    itemsPerOp: op.items,
+    wallMs,
+    cpuUserUs: cpu.user,
+    cpuSystemUs: cpu.system,
+    cpuPerOpUs: cpuUs / finds,
+    cpuPerItemUs: cpuUs / (finds * op.items),
+    opsPerSec: finds / (wallMs / 1000),
+    p50Ms: percentile(latencies, 50),
+    p99Ms: percentile(latencies, 99),
+    maxRssKb: process.resourceUsage().maxRSS,
+  };
+}
+
+module.exports = { OPERATIONS, CONCURRENCY, COUNTS, phases, runPhase, GROUPS };
