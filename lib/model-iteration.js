@@ -5,11 +5,14 @@
  */
 const { TenantContext } = require("./tenant-context.js");
 const { toDyFilter } = require("./filter-expression.js");
-const searchText = require("./utils/search-text.js");
 const { assertFilterFitsIndex } = require("./native.js");
-const { assertSearchable, searchPaged } = require("./search.js");
 const { decode, native } = require("./native-errors.js");
 const { nativeOf, dbOf } = require("./model-registry.js");
+
+// Search modules load on first use: most models never search, and each module
+// loaded up front adds to every require() of the package.
+const search = () => require("./search.js");
+const searchText = () => require("./utils/search-text.js");
 
 const statics = {
   /**
@@ -120,29 +123,29 @@ const statics = {
    * @returns {Promise<{items: BaoModel[], cursor: string|null}>}
    */
   async searchAll(terms, options = {}) {
-    assertSearchable(this);
-    return searchPaged(this, terms, options, Array.from({ length: this.iterationBuckets }, (_, b) => b));
+    search().assertSearchable(this);
+    return search().searchPaged(this, terms, options, Array.from({ length: this.iterationBuckets }, (_, b) => b));
   },
 
   /** `searchAll` limited to one bucket (for fan-out across workers). */
   async searchBucket(bucketNum, terms, options = {}) {
-    assertSearchable(this);
+    search().assertSearchable(this);
     if (!Number.isInteger(bucketNum) || bucketNum < 0 || bucketNum >= this.iterationBuckets) {
       throw new Error(`Invalid bucket number ${bucketNum}. Must be 0-${this.iterationBuckets - 1}`);
     }
-    return searchPaged(this, terms, options, [bucketNum]);
+    return search().searchPaged(this, terms, options, [bucketNum]);
   },
 
   _assertSearchable() {
-    assertSearchable(this);
+    search().assertSearchable(this);
   },
 
   tokenizeSearchQuery(query) {
-    return searchText.tokenizeSearchQuery(query);
+    return searchText().tokenizeSearchQuery(query);
   },
 
   normalizeSearchTerm(term) {
-    return searchText.normalizeSearchTerm(term, this.searchConfig || {});
+    return searchText().normalizeSearchTerm(term, this.searchConfig || {});
   },
 };
 

