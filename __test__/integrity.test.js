@@ -679,6 +679,19 @@ test('raw documentClient without a tenant: data commands need one, DescribeTable
   assert.equal(desc.Table.TableName, TableName);
 });
 
+test('raw documentClient: a command without a TableName is a ValidationError, not a network error', async () => {
+  const T = uid('igtn-');
+  const user = await inT(T, () => IgUser.create({ name: 'table-less target' }));
+  const dc = IgUser.documentClient;
+  for (const TableName of [undefined, '']) {
+    await expectReject(
+      () => inT(T, () => dc.send(new GetCommand({ TableName, Key: userKey(T, user.getPrimaryId()) }))),
+      (e) => e.name === 'ValidationError' && /GetItem needs a TableName/.test(e.message) && !e.retryable,
+    );
+  }
+  await expectReject(() => dc.send(new DescribeTableCommand({})), (e) => e.name === 'ValidationError');
+});
+
 test('raw documentClient: a key condition with lower-case or line-broken AND on own keys works', async () => {
   // DynamoDB keywords are case-insensitive and any whitespace separates them; the partition
   // value here is the tenant's own, so the query must be sent, not refused as "outside".

@@ -294,6 +294,12 @@ pub async fn send(
         None => db.client().await.clone(),
     };
     let table = input.str("TableName");
+    // Without a table name the SDK fails while building the request, which
+    // would read as a network error; it is bad input.
+    let names_table = !matches!(op, "ListTables" | "BatchGetItem" | "TransactWriteItems");
+    if names_table && table.as_deref().is_none_or(str::is_empty) {
+        return Err(Error::validation(format!("{op} needs a TableName")));
+    }
     Ok(match op {
         "GetItem" => {
             let key = input.item("Key")?.unwrap_or_default();
