@@ -17,7 +17,8 @@
  *   node bench/profile.js                      # writes bench/results/profile/
  *   BENCH_PROFILE_PHASES=find@64 BENCH_ADDON=/path/libdynamo_bao_native.so node bench/profile.js
  */
-const { fork, execFileSync } = require("node:child_process");
+const { execFileSync } = require("node:child_process");
+const { runChild } = require("./fork-child.js");
 const fs = require("node:fs");
 const os = require("node:os");
 const path = require("node:path");
@@ -33,28 +34,6 @@ const REGION = "us-west-2";
 const OUT = path.resolve(process.env.BENCH_PROFILE_OUT || path.join(__dirname, "results", "profile"));
 const PHASES = (process.env.BENCH_PROFILE_PHASES || "create@64,find@64,update@64,query@64,findBatched@64").split(",");
 const IMPL = process.env.BENCH_PROFILE_IMPL || "native";
-
-function child(task, { cwd, env = process.env, execPath, execArgv = [] }) {
-  return new Promise((resolve, reject) => {
-    const p = fork(path.join(__dirname, "child.js"), [JSON.stringify(task)], {
-      cwd,
-      env,
-      execPath,
-      execArgv,
-      stdio: ["ignore", "inherit", "inherit", "ipc"],
-    });
-    let message = null;
-    p.on("message", (m) => {
-      message = m;
-    });
-    p.on("error", reject);
-    p.on("exit", (code, signal) => {
-      if (message?.error) return reject(new Error(`${task.mode}: ${message.error}`));
-      if (!message) return reject(new Error(`${task.mode}: exited (${signal || code}) without a result`));
-      resolve(message);
-    });
-  });
-}
 
 function hasPerf() {
   try {
@@ -99,14 +78,14 @@ async function main() {
     ddbLocal.useLocalEnv(server.endpoint, { tableName: TABLE, region: REGION });
     await createTable({ endpoint: server.endpoint, tableName: TABLE, region: REGION });
     const base = { endpoint: server.endpoint, tableName: TABLE, region: REGION, impl: IMPL, tenant: `bench-${IMPL}` };
-    const seeded = await child({ ...base, mode: "seed", count: SEED_COUNT }, { cwd: work });
+    const seeded = await runChild({ ...base, mode: "seed", count: SEED_COUNT }, { cwd: work });
     const idsFile = path.join(work, "ids.json");
     fs.writeFileSync(idsFile, JSON.stringify(seeded.ids));
 
     say(`# Profile of ${IMPL} (${new Date().toISOString()}, load ${fs.existsSync("/proc/loadavg") ? fs.readFileSync("/proc/loadavg", "utf8").trim() : "?"})`);
     say(`addon: ${process.env.BENCH_ADDON || build.file}`);
     const env = { ...process.env, BENCH_PHASES: PHASES.join(",") };
-    const run = await child({ ...base, mode: "run", idsFile, cpuProfDir: OUT }, { cwd: work, env, execArgv: ["--expose-gc"] });
+    const run = await runChild({ ...base, mode: "run", idsFile, cpuProfDir: OUT }, { cwd: work, env, execArgv: ["--expose-gc"] });
     for (const p of run.phases) {
       const file = path.join(OUT, `${IMPL}-${p.key.replace("@", "-c")}.cpuprofile`);
       const s = summarizeProfile(JSON.parse(fs.readFileSync(file, "utf8")), ROOT + path.sep);
@@ -132,7 +111,7 @@ async function main() {
         const ctl = path.join(work, `${key}.ctl`);
         const ack = path.join(work, `${key}.ack`);
         execFileSync("mkfifo", [ctl, ack]);
-        const r = await child(
+        const r = await runChild(
           { ...base, mode: "run", idsFile },
           {
             cwd: work,

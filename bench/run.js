@@ -20,7 +20,7 @@
  * BENCH_OUT=<dir> (default bench/results), BENCH_CHILD_ARGS="--cpu-prof ..."
  * (extra node flags for the workload children).
  */
-const { fork } = require("node:child_process");
+const { runChild } = require("./fork-child.js");
 const fs = require("node:fs");
 const os = require("node:os");
 const path = require("node:path");
@@ -40,25 +40,9 @@ const OUT_DIR = path.resolve(process.env.BENCH_OUT || path.join(__dirname, "resu
 // A smoke test must not overwrite the figures the README quotes.
 const OUT_NAME = QUICK ? "quick" : "latest";
 
-/** Runs one child; resolves to what it sent. Children start in an empty folder so no config file is picked up. */
+/** Children start in an empty folder so no config file is picked up. */
 function child(task, { cwd, execArgv = [] }) {
-  return new Promise((resolve, reject) => {
-    const p = fork(path.join(__dirname, "child.js"), [JSON.stringify(task)], {
-      cwd,
-      execArgv: ["--expose-gc", ...execArgv],
-      stdio: ["ignore", "inherit", "inherit", "ipc"],
-    });
-    let message = null;
-    p.on("message", (m) => {
-      message = m;
-    });
-    p.on("error", reject);
-    p.on("exit", (code, signal) => {
-      if (message?.error) return reject(new Error(`${task.impl} ${task.mode}: ${message.error}`));
-      if (!message) return reject(new Error(`${task.impl} ${task.mode}: exited (${signal || code}) without a result`));
-      resolve(message);
-    });
-  });
+  return runChild(task, { cwd, execArgv: ["--expose-gc", ...execArgv] });
 }
 
 function log(line) {
