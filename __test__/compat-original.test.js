@@ -457,23 +457,37 @@ after(async () => {
   ddb.destroy();
 });
 
+/**
+ * Both packages read the corpus `writer` wrote, under a tenant and without; the
+ * writer's own reads must be complete and the reader's must agree with them.
+ * @returns {Promise<{problems: string[], compared: Record<string, number>}>} the
+ *   disagreements, and how many reads of each operation were compared
+ */
+async function compareReads(writer, reader) {
+  const problems = [];
+  const compared = {};
+  for (const scope of ['tenant', 'plain']) {
+    // Under a tenant, the original's modelPrefix-partition rows are outside the tenant
+    // (README "Differences" 1): each test checks them separately.
+    const skip = scope === 'tenant' ? ['PfxPk'] : [];
+    const byWriter = await readCorpus(writer.pkg, scope, { skip });
+    const byReader = await readCorpus(reader.pkg, scope, { skip });
+    assertComplete(byWriter, scope, writer.label);
+    problems.push(...disagreements(byWriter, byReader, writer.name, reader.name).map((d) => `[${scope}] ${d}`));
+    for (const k of Object.keys(byWriter)) compared[k.split(' ')[0]] = (compared[k.split(' ')[0]] || 0) + 1;
+  }
+  return { problems, compared };
+}
+
 test(`original ${ORIGINAL_VERSION} writes, this package reads everything back`, async () => {
   await deleteItems(await corpusItems()); // a clean slate, whatever an earlier run left
   await writeCorpus(orig, 'tenant');
   await writeCorpus(orig, 'plain');
 
-  const problems = [];
-  const compared = {}; // operation -> reads compared
-  for (const scope of ['tenant', 'plain']) {
-    // Under a tenant, the original's modelPrefix-partition rows are outside the tenant
-    // (README "Differences" 1): checked separately below.
-    const skip = scope === 'tenant' ? ['PfxPk'] : [];
-    const byOriginal = await readCorpus(orig, scope, { skip });
-    const byOurs = await readCorpus(mine, scope, { skip });
-    assertComplete(byOriginal, scope, 'the original');
-    problems.push(...disagreements(byOriginal, byOurs, 'original', 'ours').map((d) => `[${scope}] ${d}`));
-    for (const k of Object.keys(byOriginal)) compared[k.split(' ')[0]] = (compared[k.split(' ')[0]] || 0) + 1;
-  }
+  const { problems, compared } = await compareReads(
+    { pkg: orig, name: 'original', label: 'the original' },
+    { pkg: mine, name: 'ours' },
+  );
   assert.deepEqual(problems, [], `this package reads the original's data differently:\n${problems.join('\n')}`);
 
   await mine.scopes.tenant.run(async () => {
@@ -499,16 +513,10 @@ test(`this package writes, original ${ORIGINAL_VERSION} reads everything back`, 
   await writeCorpus(mine, 'tenant');
   await writeCorpus(mine, 'plain');
 
-  const problems = [];
-  const compared = {}; // operation -> reads compared
-  for (const scope of ['tenant', 'plain']) {
-    const skip = scope === 'tenant' ? ['PfxPk'] : [];
-    const byOurs = await readCorpus(mine, scope, { skip });
-    const byOriginal = await readCorpus(orig, scope, { skip });
-    assertComplete(byOurs, scope, 'this package');
-    problems.push(...disagreements(byOurs, byOriginal, 'ours', 'original').map((d) => `[${scope}] ${d}`));
-    for (const k of Object.keys(byOurs)) compared[k.split(' ')[0]] = (compared[k.split(' ')[0]] || 0) + 1;
-  }
+  const { problems, compared } = await compareReads(
+    { pkg: mine, name: 'ours', label: 'this package' },
+    { pkg: orig, name: 'original' },
+  );
   assert.deepEqual(problems, [], `the original reads this package's data differently:\n${problems.join('\n')}`);
 
   await orig.scopes.tenant.run(async () => {
