@@ -87,11 +87,12 @@ function refresh(db, tenantId) {
  * @param {() => Promise<string>} invoke
  * @returns {Promise<string>}
  */
-async function withTenantCredentials(db, invoke) {
-  const json = await invoke();
-  if (!json.startsWith(SIGNAL)) return json;
-  await refresh(db, JSON.parse(json).error.tenantId);
-  return invoke();
+function withTenantCredentials(db, invoke) {
+  // Without a provider the core never asks: no extra promise on the hot path.
+  if (!providers.has(db)) return invoke();
+  return invoke().then((json) =>
+    json.startsWith(SIGNAL) ? refresh(db, JSON.parse(json).error.tenantId).then(invoke) : json,
+  );
 }
 
 module.exports = { register, withTenantCredentials };
