@@ -7,7 +7,7 @@
  * implementation alone.
  *
  *   argv[2]: JSON {mode: "seed"|"run"|"instantiate", impl, endpoint, tableName, region, tenant, idsFile?,
- *                  quick?, cpuProfDir? (V8 profiles of each measured phase)}
+ *                  quick?, cpuProfDir? (V8 profiles of each measured phase), serverPid? (DynamoDB Local)}
  */
 const task = JSON.parse(process.argv[2]);
 const { findImpl } = require("./impls.js");
@@ -54,7 +54,8 @@ async function run(adapter) {
   let hooks = {};
   if (task.cpuProfDir) hooks = require("./cpu-profile.js").profilerHooks(task.cpuProfDir, impl.id);
   else if (process.env.BENCH_PERF_CTL) hooks = require("./perf-control.js").perfControlHooks(process.env.BENCH_PERF_CTL);
-  for (let k = 0; k < list.length; k++) results.push(await runPhase(adapter, list[k], ids, k, hooks));
+  const serverCpu = require("./server-cpu.js").serverCpuReader(task.serverPid);
+  for (let k = 0; k < list.length; k++) results.push(await runPhase(adapter, list[k], ids, k, hooks, serverCpu));
   return { phases: results, rssAfterSetupKb };
 }
 

@@ -16,6 +16,7 @@
  *
  *   node bench/profile.js                      # writes bench/results/profile/
  *   BENCH_PROFILE_PHASES=find@64 BENCH_ADDON=/path/libdynamo_bao_native.so node bench/profile.js
+ *   (BENCH_PERF_FREQ: perf samples per second, default 1999; BENCH_NO_PERF=1: V8 profiles only)
  */
 const { execFileSync } = require("node:child_process");
 const { runChild } = require("./fork-child.js");
@@ -118,7 +119,7 @@ async function main() {
             env: { ...process.env, BENCH_PHASES: key, BENCH_PERF_CTL: `${ctl},${ack}` },
             execPath: "perf",
             execArgv: [
-              "record", "-q", "-F", "1999", "-g", "--delay=-1", `--control=fifo:${ctl},${ack}`, "-o", data,
+              "record", "-q", "-F", process.env.BENCH_PERF_FREQ || "1999", "-g", "--delay=-1", `--control=fifo:${ctl},${ack}`, "-o", data,
               "--", process.execPath, "--perf-basic-prof-only-functions", "--expose-gc",
             ],
           },

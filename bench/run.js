@@ -71,7 +71,7 @@ async function main() {
     ddbLocal.useLocalEnv(server.endpoint, { tableName: TABLE, region: REGION });
     await createTable({ endpoint: server.endpoint, tableName: TABLE, region: REGION });
     log(`DynamoDB Local at ${server.endpoint}, table ${TABLE}`);
-    const base = { endpoint: server.endpoint, tableName: TABLE, region: REGION, quick: QUICK };
+    const base = { endpoint: server.endpoint, tableName: TABLE, region: REGION, quick: QUICK, serverPid: server.pid };
     const tenantOf = (id) => `bench-${id}`;
     const idsFile = (id) => path.join(work, `${id}.ids.json`);
 
@@ -116,7 +116,7 @@ async function main() {
     date: new Date().toISOString(),
     durationS: (Date.now() - started) / 1000,
   };
-  const summary = summarize(raw);
+  const summary = summarize(raw, { cores: meta.machine.cores });
   const md = markdown(meta, summary);
   fs.mkdirSync(OUT_DIR, { recursive: true });
   fs.writeFileSync(path.join(OUT_DIR, `${OUT_NAME}.json`), JSON.stringify({ meta, summary, raw }, null, 2) + "\n");

@@ -7,6 +7,7 @@
  */
 const { performance } = require("node:perf_hooks");
 const { percentile } = require("./stats.js");
+const { threadCpu, perOp } = require("./thread-cpu.js");
 const { SEED_COUNT, GROUPS, groupOf } = require("./models.js");
 
 const CONCURRENCY = [1, 64];
@@ -128,12 +129,11 @@ async function drive(adapter, op, count, workers, conc, ids, offset) {
 /**
  * Runs one phase (warm-up, then the measured operations) and returns its figures.
  * Batched finds run as waves of `conc` finds; their figures are per find.
- */
-/**
  * @param {{beforeMeasure?: () => Promise<void>, afterMeasure?: () => Promise<void>}} [hooks]
  *   around the measured operations only (the profiler uses them)
+ * @param {() => number|null} [serverCpu] the DynamoDB Local process's CPU so far, µs
  */
-async function runPhase(adapter, phase, ids, phaseIndex, hooks = {}) {
+async function runPhase(adapter, phase, ids, phaseIndex, hooks = {}, serverCpu = () => null) {
   const { op, conc, n, warmup } = phase;
   const waves = op.wave;
   const ops = waves ? Math.ceil(n / conc) : n; // calls to the adapter
@@ -145,11 +145,15 @@ async function runPhase(adapter, phase, ids, phaseIndex, hooks = {}) {
   }
   if (global.gc) global.gc();
   if (hooks.beforeMeasure) await hooks.beforeMeasure(phase);
+  const server0 = serverCpu();
+  const threads0 = threadCpu();
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const latencies = await drive(adapter, op, ops, workers, conc, ids, offset);
   const wallMs = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
+  const server1 = serverCpu();
+  const threads1 = threadCpu();
   if (hooks.afterMeasure) await hooks.afterMeasure(phase);
   const finds = waves ? ops * conc : ops; // per-operation figures count finds, not waves
   const cpuUs = cpu.user + cpu.system;
@@ -164,6 +168,8 @@ async function runPhase(adapter, phase, ids, phaseIndex, hooks = {}) {
     cpuSystemUs: cpu.system,
     cpuPerOpUs: cpuUs / finds,
     cpuPerItemUs: cpuUs / (finds * op.items),
+    threadCpuPerOpUs: perOp(threads0, threads1, finds),
+    serverCpuPerOpUs: server0 == null || server1 == null ? null : (server1 - server0) / finds,
     opsPerSec: finds / (wallMs / 1000),
     p50Ms: percentile(latencies, 50),
     p99Ms: percentile(latencies, 99),
