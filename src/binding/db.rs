@@ -77,7 +77,7 @@ impl NativeDb {
 
     /// Resolves the tenant now, on the JS thread, then runs `op` on the runtime.
     #[allow(clippy::too_many_arguments)]
-    fn run<'env, Fut>(
+    fn run<'env, Fut, T>(
         &self,
         env: &'env Env,
         scope: &TenantScope,
@@ -87,7 +87,8 @@ impl NativeDb {
         op: impl FnOnce(Job) -> Fut,
     ) -> napi::Result<PromiseRaw<'env, String>>
     where
-        Fut: Future<Output = Result<Value>> + Send + 'static,
+        Fut: Future<Output = Result<T>> + Send + 'static,
+        T: Into<crate::ops::Reply>,
     {
         let mut job = self.job(env, scope, als, model, payload)?;
         // A tenant without usable credentials gets the signal at once, with

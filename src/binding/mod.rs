@@ -18,9 +18,9 @@ pub(crate) fn to_napi(e: Error) -> napi::Error<crate::error::ErrorCode> {
 }
 
 /// The string an async operation resolves to.
-pub(crate) fn envelope(result: crate::error::Result<serde_json::Value>) -> String {
+pub(crate) fn envelope<T: Into<crate::ops::Reply>>(result: crate::error::Result<T>) -> String {
     match result {
-        Ok(v) => v.to_string(),
+        Ok(v) => v.into().into_json(),
         Err(e) => serde_json::json!({ "error": e.to_json() }).to_string(),
     }
 }

@@ -5,13 +5,15 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes, ReturnConsumedCapacity};
-use serde_json::{json, Value};
+use serde::ser::{Serialize, SerializeTuple, Serializer};
+use serde_json::{Map, Value};
 
-use super::{key_item, OpScope};
+use super::{key_item, OpScope, Reply};
 use crate::db::{capacity_json, sdk_error};
 use crate::error::{Error, Result};
 use crate::keys::{parse_primary_id, primary_id};
-use crate::marshal::from_item;
+use crate::marshal::{from_attr, DyItem};
+use crate::schema::{KeyPart, ModelSchema};
 
 /// DynamoDB's limit of keys per BatchGetItem.
 const CHUNK: usize = 100;
@@ -25,7 +27,7 @@ type Key = HashMap<String, AttributeValue>;
 pub async fn get_keys(
     scope: &OpScope<'_>,
     keys: Vec<Key>,
-) -> Result<(Vec<Value>, Vec<Value>, usize)> {
+) -> Result<(Vec<Key>, Vec<Value>, usize)> {
     let client = scope.client().await?;
     let table = &scope.db.table;
     let (mut items, mut capacity, mut unprocessed) = (Vec::new(), Vec::new(), 0);
@@ -36,7 +38,7 @@ pub async fn get_keys(
                 .set_keys(Some(pending))
                 .build()
                 .map_err(|e| Error::internal(e.to_string()))?;
-            let out = client
+            let mut out = client
                 .batch_get_item()
                 .request_items(table, request)
                 .return_consumed_capacity(ReturnConsumedCapacity::Total)
@@ -46,13 +48,14 @@ pub async fn get_keys(
             for c in out.consumed_capacity() {
                 capacity.push(capacity_json(Some(c)));
             }
-            if let Some(found) = out.responses().and_then(|r| r.get(table)) {
-                items.extend(found.iter().map(|i| Value::Object(from_item(i))));
+            if let Some(found) = out.responses.as_mut().and_then(|r| r.remove(table)) {
+                items.extend(found);
             }
             pending = out
-                .unprocessed_keys()
-                .and_then(|u| u.get(table))
-                .map(|k| k.keys().to_vec())
+                .unprocessed_keys
+                .as_mut()
+                .and_then(|u| u.remove(table))
+                .map(|k| k.keys)
                 .unwrap_or_default();
             if pending.is_empty() {
                 break;
@@ -64,8 +67,42 @@ pub async fn get_keys(
     Ok((items, capacity, unprocessed))
 }
 
+/// The primary id of a stored item, from its key fields alone.
+fn stored_primary_id(schema: &ModelSchema, item: &Key) -> Result<String> {
+    let mut keys = Map::new();
+    for part in [schema.pk, schema.sk] {
+        if let KeyPart::Field(i) = part {
+            let name = &schema.fields[i].name;
+            if let Some(v) = item.get(name) {
+                keys.insert(name.clone(), from_attr(v));
+            }
+        }
+    }
+    primary_id(schema, &keys)
+}
+
+/// `[primaryId, dy]`, one entry of batchFind's answer.
+struct Entry<'a>(String, DyItem<'a>);
+
+impl Serialize for Entry<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        let mut t = serializer.serialize_tuple(2)?;
+        t.serialize_element(&self.0)?;
+        t.serialize_element(&self.1)?;
+        t.end()
+    }
+}
+
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Found<'a> {
+    items: Vec<Entry<'a>>,
+    consumed_capacity: Vec<Value>,
+    unprocessed: usize,
+}
+
 /// `Model.batchFind(ids)`: `{items: [[primaryId, dy], …], consumedCapacity, unprocessed}`.
-pub async fn batch_find(scope: &OpScope<'_>, ids: &[Value]) -> Result<Value> {
+pub async fn batch_find(scope: &OpScope<'_>, ids: &[Value]) -> Result<Reply> {
     let codec = scope.codec();
     let mut seen = std::collections::HashSet::new();
     let mut keys = Vec::new();
@@ -77,14 +114,12 @@ pub async fn batch_find(scope: &OpScope<'_>, ids: &[Value]) -> Result<Value> {
     }
     let (items, capacity, unprocessed) = get_keys(scope, keys).await?;
     let keyed = items
-        .into_iter()
-        .map(|item| {
-            let id = match &item {
-                Value::Object(o) => primary_id(scope.schema, o)?,
-                _ => String::new(),
-            };
-            Ok(json!([id, item]))
-        })
+        .iter()
+        .map(|item| Ok(Entry(stored_primary_id(scope.schema, item)?, DyItem(item))))
         .collect::<Result<Vec<_>>>()?;
-    Ok(json!({ "items": keyed, "consumedCapacity": capacity, "unprocessed": unprocessed }))
+    Reply::json(&Found {
+        items: keyed,
+        consumed_capacity: capacity,
+        unprocessed,
+    })
 }

@@ -1,20 +1,18 @@
 //! `find`: one GetItem by primary id.
 
+use aws_sdk_dynamodb::operation::get_item::GetItemOutput;
 use aws_sdk_dynamodb::types::ReturnConsumedCapacity;
-use serde_json::{json, Map, Value};
+use serde::Serialize;
+use serde_json::{Map, Value};
 
-use super::{key_item, OpScope};
+use super::{key_item, OpScope, Reply};
 use crate::db::{capacity_json, sdk_error};
 use crate::error::Result;
 use crate::keys::parse_primary_id;
-use crate::marshal::from_item;
+use crate::marshal::{from_item, DyItem};
 
-/// The raw item at a table key, with the read's consumed capacity.
-pub async fn get_item(
-    scope: &OpScope<'_>,
-    key: &(String, String),
-) -> Result<(Option<Map<String, Value>>, Value)> {
-    let out = scope
+async fn send_get(scope: &OpScope<'_>, key: &(String, String)) -> Result<GetItemOutput> {
+    scope
         .client()
         .await?
         .get_item()
@@ -23,18 +21,36 @@ pub async fn get_item(
         .return_consumed_capacity(ReturnConsumedCapacity::Total)
         .send()
         .await
-        .map_err(sdk_error)?;
+        .map_err(sdk_error)
+}
+
+/// The raw item at a table key, with the read's consumed capacity.
+pub async fn get_item(
+    scope: &OpScope<'_>,
+    key: &(String, String),
+) -> Result<(Option<Map<String, Value>>, Value)> {
+    let out = send_get(scope, key).await?;
     Ok((
         out.item().map(from_item),
         capacity_json(out.consumed_capacity()),
     ))
 }
 
+#[derive(Serialize)]
+struct Found<'a> {
+    item: Option<DyItem<'a>>,
+    #[serde(rename = "consumedCapacity")]
+    consumed_capacity: Value,
+}
+
 /// `Model.find(primaryId)`: `{item: dy | null, consumedCapacity}`.
-pub async fn find(scope: &OpScope<'_>, id: &Value) -> Result<Value> {
+pub async fn find(scope: &OpScope<'_>, id: &Value) -> Result<Reply> {
     let key = scope
         .codec()
         .table_key(&parse_primary_id(scope.schema, id)?)?;
-    let (item, cap) = get_item(scope, &key).await?;
-    Ok(json!({ "item": item, "consumedCapacity": cap }))
+    let out = send_get(scope, &key).await?;
+    Reply::json(&Found {
+        item: out.item().map(DyItem),
+        consumed_capacity: capacity_json(out.consumed_capacity()),
+    })
 }

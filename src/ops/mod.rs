@@ -36,6 +36,33 @@ impl OpScope<'_> {
     }
 }
 
+/// What an operation answers the JS layer: a JSON value, or JSON already
+/// written (the read paths serialise SDK items directly, see `marshal::DyItem`).
+pub enum Reply {
+    Value(serde_json::Value),
+    Json(String),
+}
+
+impl Reply {
+    /// `value` written as JSON now.
+    pub fn json<T: serde::Serialize>(value: &T) -> crate::error::Result<Reply> {
+        Ok(Reply::Json(serde_json::to_string(value)?))
+    }
+
+    pub fn into_json(self) -> String {
+        match self {
+            Reply::Value(v) => v.to_string(),
+            Reply::Json(s) => s,
+        }
+    }
+}
+
+impl From<serde_json::Value> for Reply {
+    fn from(v: serde_json::Value) -> Self {
+        Reply::Value(v)
+    }
+}
+
 /// `{_pk, _sk}` as an item key.
 pub(crate) fn key_item(
     key: &(String, String),

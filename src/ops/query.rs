@@ -5,15 +5,15 @@
 use std::collections::HashMap;
 
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnConsumedCapacity, Select};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
-use super::OpScope;
+use super::{OpScope, Reply};
 use crate::db::{capacity_json, sdk_error};
 use crate::error::{Error, Result};
 use crate::expr::filter;
 use crate::keys::to_gsi;
-use crate::marshal::{from_item, to_attr, to_item};
+use crate::marshal::{from_item, to_attr, to_item, DyItem};
 use crate::schema::{FieldKind, IndexDef, KeyPart, ModelSchema};
 
 /// `Model.defaultQueryLimit`.
@@ -100,7 +100,7 @@ fn sort_condition(
     Ok(format!("#sk {cmp} :sortKeyValue"))
 }
 
-pub async fn query(scope: &OpScope<'_>, req: QueryRequest) -> Result<Value> {
+pub async fn query(scope: &OpScope<'_>, req: QueryRequest) -> Result<Reply> {
     let schema = scope.schema;
     let primary = IndexDef {
         name: "primary".into(),
@@ -198,22 +198,27 @@ pub async fn query(scope: &OpScope<'_>, req: QueryRequest) -> Result<Value> {
         .map_err(sdk_error)?;
     let capacity = capacity_json(out.consumed_capacity());
     if req.count_only {
-        return Ok(json!({ "count": out.count(), "consumedCapacity": capacity }));
+        return Ok(json!({ "count": out.count(), "consumedCapacity": capacity }).into());
     }
-    let items: Vec<Value> = out
-        .items()
-        .iter()
-        .map(|i| Value::Object(from_item(i)))
-        .collect();
     let last_key = out.last_evaluated_key().map(from_item);
     let cursor = last_key
         .as_ref()
         .map(|k| scope.db.cursor_key.seal(tenant, &cursor_scope, k));
-    Ok(json!({
-        "count": items.len(),
-        "items": items,
-        "lastEvaluatedKey": last_key,
-        "cursor": cursor,
-        "consumedCapacity": capacity,
-    }))
+    Reply::json(&Page {
+        count: out.items().len(),
+        items: out.items().iter().map(DyItem).collect(),
+        last_evaluated_key: last_key,
+        cursor,
+        consumed_capacity: capacity,
+    })
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Page<'a> {
+    count: usize,
+    items: Vec<DyItem<'a>>,
+    last_evaluated_key: Option<Map<String, Value>>,
+    cursor: Option<String>,
+    consumed_capacity: Value,
 }
