@@ -168,6 +168,9 @@ function modelIndex({ models, dbs }, db, model, method, payload) {
 function instrument(addon) {
   const proto = addon.NativeDb.prototype;
   const state = sharedState(proto);
+  // The level is read once, when the logger is made (as in DynamoBao): below
+  // DEBUG the native methods stay as they are and cost nothing per call.
+  if (!state.log.isLevelEnabled("DEBUG")) return { NativeDb: addon.NativeDb, NativeModel: addon.NativeModel };
   if (!state.wrapped) wrap(proto, state);
   state.wrapped = true;
 
@@ -191,7 +194,6 @@ function wrap(proto, state) {
     const orig = proto[method];
     if (typeof orig !== "function") continue;
     proto[method] = function (scope, als, model, payload, ...rest) {
-      if (!log.isLevelEnabled("DEBUG")) return orig.call(this, scope, als, model, payload, ...rest);
       const entry = {
         op: method,
         model: models.get(model)?.name,
@@ -207,7 +209,6 @@ function wrap(proto, state) {
   const send = proto.send;
   if (typeof send === "function") {
     proto.send = function (scope, als, operation, wire, input, ...rest) {
-      if (!log.isLevelEnabled("DEBUG")) return send.call(this, scope, als, operation, wire, input, ...rest);
       const req = parse(input);
       const tables = sendTables(req);
       const entry = {
@@ -225,7 +226,6 @@ function wrap(proto, state) {
     const orig = proto[method];
     if (typeof orig !== "function") continue;
     proto[method] = function (...args) {
-      if (!log.isLevelEnabled("DEBUG")) return orig.apply(this, args);
       const entry = {
         op: method,
         operation: operation ?? undefined,
