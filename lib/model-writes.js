@@ -18,9 +18,9 @@ const statics = {
     }
     // Defaults are written into the caller's object, as in DynamoBao, unless it is frozen.
     if (!Object.isExtensible(jsData)) jsData = { ...jsData };
-    await pluginManager.executeHooks(this.name, "beforeSave", jsData, { isNew: true });
+    if (pluginManager.hasPlugins(this.name)) await pluginManager.executeHooks(this.name, "beforeSave", jsData, { isNew: true });
     const result = await this._saveItem(null, jsData, { isNew: true });
-    await pluginManager.executeHooks(this.name, "afterSave", result, { isNew: true });
+    if (pluginManager.hasPlugins(this.name)) await pluginManager.executeHooks(this.name, "afterSave", result, { isNew: true });
     return result;
   },
 
@@ -37,9 +37,9 @@ const statics = {
     }
     if (!Object.isExtensible(jsUpdates)) jsUpdates = { ...jsUpdates };
     const updateOptions = { isNew: false, ...options };
-    await pluginManager.executeHooks(this.name, "beforeSave", jsUpdates, updateOptions);
+    if (pluginManager.hasPlugins(this.name)) await pluginManager.executeHooks(this.name, "beforeSave", jsUpdates, updateOptions);
     const result = await this._saveItem(primaryId, jsUpdates, updateOptions);
-    await pluginManager.executeHooks(this.name, "afterSave", result, updateOptions);
+    if (pluginManager.hasPlugins(this.name)) await pluginManager.executeHooks(this.name, "afterSave", result, updateOptions);
     return result;
   },
 
@@ -49,7 +49,7 @@ const statics = {
    */
   async delete(primaryId, options) {
     options = options ?? {};
-    await pluginManager.executeHooks(this.name, "beforeDelete", primaryId, options);
+    if (pluginManager.hasPlugins(this.name)) await pluginManager.executeHooks(this.name, "beforeDelete", primaryId, options);
     checkId(primaryId);
     const payload = { primaryId, condition: options.condition ? toDyFilter(options.condition, this) : undefined };
     const r = decode(await callDb(this, "delete", JSON.stringify(payload)), {
@@ -58,7 +58,7 @@ const statics = {
     });
     const result = this._createFromDyItem(r.item);
     for (const c of r.capacity) result._addConsumedCapacity(c.consumedCapacity, c.type);
-    await pluginManager.executeHooks(this.name, "afterDelete", primaryId, options);
+    if (pluginManager.hasPlugins(this.name)) await pluginManager.executeHooks(this.name, "afterDelete", primaryId, options);
     return result;
   },
 

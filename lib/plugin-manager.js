@@ -28,6 +28,17 @@ class PluginManager {
     this.plugins.set(modelName, list);
   }
 
+  /**
+   * Whether a model has plugins. Without any, the write paths skip the hook
+   * calls: each is an async call, and with AsyncLocalStorage active every
+   * promise it makes runs Node's async hooks.
+   * @param {string} modelName
+   */
+  hasPlugins(modelName) {
+    const list = this.plugins.get(modelName);
+    return list !== undefined && list.length > 0;
+  }
+
   /** Runs one hook of every plugin of a model, in order. */
   async executeHooks(modelName, hook, ...args) {
     if (!HOOKS.includes(hook)) return;
