@@ -16,7 +16,7 @@ use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
 use super::get::get_item;
-use super::{key_item, OpScope};
+use super::{key_item, OpScope, Reply};
 use crate::db::{capacity_entry, sdk_error};
 use crate::error::{Error, ErrorCode, Result};
 use crate::expr::filter;
@@ -25,7 +25,7 @@ use crate::keys::{
     js_string, make_primary_id, parse_primary_id, primary_key_values, to_gsi, truthy,
     UNIQUE_CONSTRAINT_KEY,
 };
-use crate::marshal::{from_item, to_attr};
+use crate::marshal::{to_attr, DyItem};
 use crate::schema::{FieldKind, IndexDef, KeyPart, ModelSchema};
 use crate::search_text;
 
@@ -289,7 +289,7 @@ async fn check_claims(
     Ok(())
 }
 
-pub async fn save(scope: &OpScope<'_>, req: SaveRequest) -> Result<Value> {
+pub async fn save(scope: &OpScope<'_>, req: SaveRequest) -> Result<Reply> {
     let schema = scope.schema;
     let codec = scope.codec();
     let mut capacity = Vec::new();
@@ -421,8 +421,11 @@ pub async fn save(scope: &OpScope<'_>, req: SaveRequest) -> Result<Value> {
             .await
             .map_err(update_error)?;
         capacity.push(capacity_entry("write", out.consumed_capacity()));
-        let item = out.attributes().map(from_item).unwrap_or_default();
-        return Ok(json!({ "item": item, "capacity": capacity }));
+        let none = std::collections::HashMap::new();
+        return Reply::json(&Saved {
+            item: DyItem(out.attributes().unwrap_or(&none)),
+            capacity,
+        });
     }
 
     check_claims(scope, &constraints.claims, &primary_id, req.is_new).await?;
@@ -461,7 +464,14 @@ pub async fn save(scope: &OpScope<'_>, req: SaveRequest) -> Result<Value> {
     let (item, cap) = get_item(scope, &key).await?;
     capacity.push(json!({"type": "read", "consumedCapacity": cap}));
     let item = item.ok_or_else(|| Error::conditional("Failed to fetch saved item", "update"))?;
-    Ok(json!({ "item": item, "capacity": capacity }))
+    Ok(json!({ "item": item, "capacity": capacity }).into())
+}
+
+/// What a save answers: the stored item (UpdateItem's ALL_NEW) and the capacity entries.
+#[derive(serde::Serialize)]
+struct Saved<'a> {
+    item: DyItem<'a>,
+    capacity: Vec<Value>,
 }
 
 fn update_error(
