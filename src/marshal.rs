@@ -128,7 +128,7 @@ pub fn from_item(item: &HashMap<String, AttributeValue>) -> Map<String, Value> {
 }
 
 /// An item serialised straight to the JSON `from_item` would give, with no
-/// `Value` tree in between: a query page or a batchFind answer is written
+/// `Value` tree in between: a query page, a batchFind or a save answer is written
 /// once, instead of every string being copied into a map and then escaped.
 pub struct DyItem<'a>(pub &'a HashMap<String, AttributeValue>);
 

@@ -37,7 +37,7 @@ impl OpScope<'_> {
 }
 
 /// What an operation answers the JS layer: a JSON value, or JSON already
-/// written (the read paths serialise SDK items directly, see `marshal::DyItem`).
+/// written (SDK items are serialised directly, see `marshal::DyItem`).
 pub enum Reply {
     Value(serde_json::Value),
     Json(String),
