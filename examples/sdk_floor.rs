@@ -1,6 +1,7 @@
 //! The client CPU aws-sdk-rust itself needs for the benchmark's requests:
 //! the same DynamoDB requests `npm run bench` makes (GetItem, the create's
-//! conditional UpdateItem, a 20-item Query page, a 100-key BatchGetItem),
+//! conditional UpdateItem, the update's GetItem then UpdateItem, a 20-item
+//! Query page, a 100-key BatchGetItem),
 //! sent by a client built exactly as the package builds it
 //! (`client::build_client`), with no Node, no napi and no modeling work.
 //! What is left between this floor and the package's figures is the cost of
@@ -122,6 +123,46 @@ async fn run_op(c: &Client, table: &str, op: &str, i: usize, run: usize) -> usiz
             let id = format!("01FLOORW{run:04}{i:014}");
             create(c, table, "bw", &id, i).await;
             1
+        }
+        // As the package and DynamoBao do: read the item, then update it.
+        "update" => {
+            let k = (i * 13) % SEED;
+            let id = id_of(k);
+            let found = c
+                .get_item()
+                .table_name(table)
+                .set_key(Some(key("br", &id)))
+                .return_consumed_capacity(ReturnConsumedCapacity::Total)
+                .send()
+                .await
+                .map(|o| o.item.is_some())
+                .unwrap_or(false);
+            if !found {
+                return 0;
+            }
+            let out = c
+                .update_item()
+                .table_name(table)
+                .set_key(Some(key("br", &id)))
+                .update_expression("SET #n0 = :v0, #n1 = :v1, #n2 = :v2, #n3 = :v3, #n4 = :v4")
+                .expression_attribute_names("#n0", "name")
+                .expression_attribute_names("#n1", "count")
+                .expression_attribute_names("#n2", "modifiedAt")
+                .expression_attribute_names("#n3", "_iter_pk")
+                .expression_attribute_names("#n4", "_iter_sk")
+                .expression_attribute_values(":v0", Av::S(format!("upd-{i}")))
+                .expression_attribute_values(":v1", Av::N(i.to_string()))
+                .expression_attribute_values(":v2", Av::N("1795691721905".into()))
+                .expression_attribute_values(
+                    ":v3",
+                    Av::S(format!("{TENANT}#br#iter#{:03}", k % 10)),
+                )
+                .expression_attribute_values(":v4", Av::S(id))
+                .return_values(ReturnValue::AllNew)
+                .return_consumed_capacity(ReturnConsumedCapacity::Total)
+                .send()
+                .await;
+            usize::from(out.is_ok())
         }
         "query" => c
             .query()
@@ -245,9 +286,10 @@ fn main() {
         for s in seeders {
             let _ = s.await;
         }
-        let phases: [(&'static str, [usize; 2], usize); 4] = [
+        let phases: [(&'static str, [usize; 2], usize); 5] = [
             ("create", [300, 3000], 1),
             ("find", [300, 3000], 1),
+            ("update", [300, 3000], 1),
             ("query", [300, 3000], 20),
             ("batchFind", [30, 192], 100),
         ];
