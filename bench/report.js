@@ -169,23 +169,19 @@ function markdown(meta, s) {
       `${meta.date}, ${Math.round(meta.durationS)} s. Implementations: ${impls.map((i) => `${name(i)} = ${i.label} ${i.version}`).join("; ")}.`,
   );
   out.push("");
-  out.push("**Client CPU per operation** (µs, user + system of the whole client process; per find for batched finds):");
-  out.push("");
-  out.push(
+  /** One row per phase: the metric for each implementation, then the ratios. */
+  const metricTable = (metric) =>
     table(
       ["operation @concurrency", ...impls.map(name), ...ratioHeads],
-      s.phases.map((p) => [opLabel(p), ...impls.map((i) => num(p.byImpl[i.id]?.cpuPerOpUs)), ...ratiosOf(p, "cpuPerOpUs")]),
-    ),
-  );
+      s.phases.map((p) => [opLabel(p), ...impls.map((i) => num(p.byImpl[i.id]?.[metric])), ...ratiosOf(p, metric)]),
+    );
+  out.push("**Client CPU per operation** (µs, user + system of the whole client process; per find for batched finds):");
+  out.push("");
+  out.push(metricTable("cpuPerOpUs"));
   out.push("");
   out.push("**Operations per second** (finds per second for batched finds):");
   out.push("");
-  out.push(
-    table(
-      ["operation @concurrency", ...impls.map(name), ...ratioHeads],
-      s.phases.map((p) => [opLabel(p), ...impls.map((i) => num(p.byImpl[i.id]?.opsPerSec)), ...ratiosOf(p, "opsPerSec")]),
-    ),
-  );
+  out.push(metricTable("opsPerSec"));
   out.push("");
   if (s.phases.some((p) => impls.some((i) => p.byImpl[i.id]?.serverCpuPerOpUs != null))) {
     out.push(
@@ -285,4 +281,4 @@ function fmtLoad(l) {
   return l ? `${l.one}/${l.five}/${l.fifteen}` : "?";
 }
 
-module.exports = { summarize, markdown, INSTANTIATION };
+module.exports = { summarize, markdown, num, INSTANTIATION };

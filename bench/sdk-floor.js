@@ -18,6 +18,7 @@ const path = require("node:path");
 const ddbLocal = require("../scripts/ddb-local.js");
 const { createTable } = require("../scripts/create-table.js");
 const { machine, loadavg } = require("./machine.js");
+const { num } = require("./report.js");
 
 const ROOT = path.join(__dirname, "..");
 const RESULTS = path.join(__dirname, "results");
@@ -57,11 +58,6 @@ function packageFigures() {
   return { date: meta.date, phases: summary.phases };
 }
 
-function fmt(v) {
-  if (v == null || !Number.isFinite(v)) return "–";
-  return v >= 100 ? Math.round(v).toLocaleString("en-US") : v.toFixed(1);
-}
-
 async function main() {
   build();
   const before = loadavg();
@@ -90,7 +86,7 @@ async function main() {
   for (const r of rows) {
     const p = pkg?.phases.find((x) => x.key === `${r.op}@${r.conc}`)?.byImpl.native;
     lines.push(
-      `| ${r.op} @${r.conc} | ${fmt(r.cpuPerOpUs)} | ${fmt(r.opsPerSec)} | ${fmt(p?.cpuPerOpUs)} | ` +
+      `| ${r.op} @${r.conc} | ${num(r.cpuPerOpUs)} | ${num(r.opsPerSec)} | ${num(p?.cpuPerOpUs)} | ` +
         `${p ? `${Math.round((100 * r.cpuPerOpUs) / p.cpuPerOpUs)}%` : "–"} |`,
     );
   }

@@ -7,7 +7,7 @@
  */
 const { performance } = require("node:perf_hooks");
 const { percentile } = require("./stats.js");
-const { threadCpu, perOp } = require("./thread-cpu.js");
+const { threadCpu, perOp } = require("./proc-cpu.js");
 const { SEED_COUNT, GROUPS, groupOf } = require("./models.js");
 
 const CONCURRENCY = [1, 64];

@@ -98,7 +98,7 @@ impl NativeDb {
                 job.tenant = Err(e);
             }
         }
-        // The SDK call's future is tens of KB; boxed, spawning it moves a
+        // An operation's future is 12-14 KB; boxed, spawning it moves a
         // pointer instead of copying the future (a third of the per-call cost).
         let future = Box::pin(op(job));
         env.spawn_future(async move { Ok(envelope(future.await)) })

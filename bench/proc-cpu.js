@@ -1,0 +1,73 @@
+"use strict";
+/**
+ * CPU time from /proc, which process.cpuUsage() cannot give: DynamoDB
+ * Local's (another process: it shares the machine's cores with the client,
+ * so it bounds every client's throughput) and this process's split by
+ * thread (the JS thread, the addon's tokio workers, the rest: V8's GC and
+ * compiler threads, libuv's pool), which says on which side of the napi
+ * boundary an operation's CPU is spent.
+ */
+const fs = require("node:fs");
+
+// USER_HZ: the unit of utime/stime in /proc/.../stat, 100 on every Linux ABI Node supports.
+const TICKS_PER_SECOND = 100;
+
+/** utime + stime of a /proc stat file in µs, or null when it cannot be read. */
+function statCpuUs(file) {
+  let stat;
+  try {
+    stat = fs.readFileSync(file, "utf8");
+  } catch {
+    return null;
+  }
+  // The command name (field 2) may contain spaces; fields count from after its ')'.
+  const rest = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return ((Number(rest[11]) + Number(rest[12])) * 1e6) / TICKS_PER_SECOND;
+}
+
+/**
+ * @param {number|undefined} pid
+ * @returns {() => number|null} µs of CPU the process (every thread) has used so far
+ */
+function serverCpuReader(pid) {
+  if (!pid) return () => null;
+  const file = `/proc/${pid}/stat`;
+  return () => statCpuUs(file);
+}
+
+function group(tid, comm) {
+  if (Number(tid) === process.pid) return "js";
+  if (comm.startsWith("tokio-")) return "tokio";
+  return "other";
+}
+
+/** @returns {{js: number, tokio: number, other: number}|null} CPU µs so far by group (threads that exited are not counted) */
+function threadCpu() {
+  let tids;
+  try {
+    tids = fs.readdirSync("/proc/self/task");
+  } catch {
+    return null;
+  }
+  const out = { js: 0, tokio: 0, other: 0 };
+  for (const tid of tids) {
+    let comm;
+    try {
+      comm = fs.readFileSync(`/proc/self/task/${tid}/comm`, "utf8").trim();
+    } catch {
+      continue; // the thread ended between the listing and the read
+    }
+    out[group(tid, comm)] += statCpuUs(`/proc/self/task/${tid}/stat`) ?? 0;
+  }
+  return out;
+}
+
+/** Per-operation CPU by group between two `threadCpu()` readings. */
+function perOp(before, after, ops) {
+  if (!before || !after) return null;
+  const r = {};
+  for (const k of Object.keys(after)) r[k] = (after[k] - before[k]) / ops;
+  return r;
+}
+
+module.exports = { serverCpuReader, threadCpu, perOp };
