@@ -4,10 +4,9 @@
  * partitions, built by the core and sent through the model's documentClient.
  */
 const { TenantContext } = require("./tenant-context.js");
-const { toDyFilter } = require("./filter-expression.js");
 const { assertFilterFitsIndex } = require("./native.js");
 const { decode, native } = require("./native-errors.js");
-const { nativeOf, dbOf } = require("./model-registry.js");
+const { nativeOf, dbOf, dyFilter } = require("./model-registry.js");
 
 // Search modules load on first use: most models never search, and each module
 // loaded up front adds to every require() of the package.
@@ -83,7 +82,7 @@ const statics = {
     const plan = JSON.stringify({
       bucket: bucket ?? 0,
       batchSize,
-      filter: filter ? toDyFilter(filter, this) : undefined,
+      filter: filter ? dyFilter(filter, this) : undefined,
       search,
       startKey,
     });

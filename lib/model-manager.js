@@ -9,7 +9,6 @@ const { TenantContext } = require("./tenant-context.js");
 const { ConfigurationError } = require("./exceptions.js");
 const { native } = require("./native-errors.js");
 const { pluginManager } = require("./plugin-manager.js");
-const { DynamoDBDocumentClient } = require("./dynamodb-client.js");
 const { defaultLogger: logger } = require("./utils/logger.js");
 
 class ModelManager {
@@ -83,7 +82,7 @@ class ModelManager {
     };
     this._db = native(() => new NativeDb(JSON.stringify(dbConfig)));
     if (credentialsProvider) tenantCredentials.register(this._db, credentialsProvider);
-    this._docClient = new DynamoDBDocumentClient(this._db);
+    this._docClient = null; // made on first use, for this table handle
     for (const Model of this._models.values()) this._wire(Model);
     this._initialized = true;
     return this;
@@ -94,7 +93,15 @@ class ModelManager {
     Model._tenantId = this._tenantId;
     Model._testId = this._tenantId;
     Model._db = this._db;
-    Model.documentClient = this._docClient;
+    // A getter, so that the raw seam's module loads only if it is used
+    // (require() and init time are a Lambda's cold start); assigning still
+    // replaces it, as with DynamoBao's plain static.
+    Object.defineProperty(Model, "documentClient", {
+      configurable: true,
+      enumerable: true,
+      get: () => this.documentClient,
+      set: (value) => Object.defineProperty(Model, "documentClient", { value, writable: true, configurable: true, enumerable: true }),
+    });
     Model.table = this._tableName;
     Model._config = this._config;
     Model._validateConfiguration();
@@ -140,7 +147,11 @@ class ModelManager {
 
   /** The raw access seam (`send(new GetCommand(...))`) for this manager's table. */
   get documentClient() {
-    return this._docClient || null;
+    if (!this._docClient && this._db) {
+      const { DynamoDBDocumentClient } = require("./dynamodb-client.js");
+      this._docClient = new DynamoDBDocumentClient(this._db);
+    }
+    return this._docClient;
   }
 
   get tableName() {

@@ -6,13 +6,12 @@
 const { TenantContext } = require("./tenant-context.js");
 const { ObjectNotFound } = require("./object-not-found.js");
 const batch = require("./batch-context.js");
-const { toDyFilter } = require("./filter-expression.js");
 const { enqueue } = require("./batcher.js");
 const { BATCH_CONTEXT_REQUIRED_MESSAGE } = require("./messages.js");
 const { ConfigurationError, ValidationError, QueryError } = require("./exceptions.js");
 const { decode } = require("./native-errors.js");
 const { callDb } = require("./native-ops.js");
-const { checkId, reviveBinary, warnUnprocessed } = require("./model-registry.js");
+const { checkId, reviveBinary, warnUnprocessed, dyFilter } = require("./model-registry.js");
 
 const statics = {
   /**
@@ -94,7 +93,7 @@ const statics = {
    * @returns {Promise<{count: number, consumedCapacity: object}>}
    */
   async count(filter = null) {
-    const payload = JSON.stringify(toDyFilter(filter, this) ?? null);
+    const payload = JSON.stringify(dyFilter(filter, this) ?? null);
     const r = decode(await callDb(this, "count", payload), { modelName: this.name });
     batch._accumulateCapacityToContext(r.consumedCapacity, "read");
     return r;
@@ -204,7 +203,7 @@ async function runQuery(M, indexName, ix, pkValue, skCondition, options) {
     startKey: options.startKey,
     cursor: cursorOption(options.cursor),
     countOnly: Boolean(options.countOnly),
-    filter: options.filter ? toDyFilter(options.filter, M) : undefined,
+    filter: options.filter ? dyFilter(options.filter, M) : undefined,
   };
   const r = decode(await callDb(M, "query", JSON.stringify(request)), { indexName });
   batch._accumulateCapacityToContext(r.consumedCapacity, "read");

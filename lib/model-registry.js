@@ -120,8 +120,19 @@ function warnUnprocessed(n) {
 }
 
 /** Forgets a class's facts so the next use re-reads its statics (after validation adjusted them). */
+/**
+ * A filter or condition with its operands in stored form. The filter module
+ * is loaded with the first filter: most operations have none, and require()
+ * time is a Lambda's cold start.
+ * @param {any} filter
+ * @param {Function} M the model class whose fields the filter names
+ */
+function dyFilter(filter, M) {
+  return filter ? require("./filter-expression.js").toDyFilter(filter, M) : filter;
+}
+
 function resetMeta(M) {
   classMeta.delete(M);
 }
 
-module.exports = { resetMeta, HYDRATE, SYSTEM, isNullish, schemaOf, metaOf, nativeOf, dbOf, checkId, reviveBinary, warnUnprocessed };
+module.exports = { resetMeta, HYDRATE, SYSTEM, isNullish, schemaOf, metaOf, nativeOf, dbOf, checkId, reviveBinary, warnUnprocessed, dyFilter };

@@ -1,10 +1,9 @@
 "use strict";
 /** Writes (spec §5.7): create, update, delete and the save pipeline. */
 const { pluginManager } = require("./plugin-manager.js");
-const { toDyFilter } = require("./filter-expression.js");
 const { ConfigurationError, ValidationError } = require("./exceptions.js");
 const { decode } = require("./native-errors.js");
-const { SYSTEM, isNullish, metaOf, checkId } = require("./model-registry.js");
+const { SYSTEM, isNullish, metaOf, checkId, dyFilter } = require("./model-registry.js");
 const { callDb } = require("./native-ops.js");
 
 const statics = {
@@ -51,7 +50,7 @@ const statics = {
     options = options ?? {};
     if (pluginManager.hasPlugins(this.name)) await pluginManager.executeHooks(this.name, "beforeDelete", primaryId, options);
     checkId(primaryId);
-    const payload = { primaryId, condition: options.condition ? toDyFilter(options.condition, this) : undefined };
+    const payload = { primaryId, condition: options.condition ? dyFilter(options.condition, this) : undefined };
     const r = decode(await callDb(this, "delete", JSON.stringify(payload)), {
       primaryId,
       condition: options.condition,
@@ -93,7 +92,7 @@ const statics = {
         throw new ConfigurationError(`Field ${key} not found in ${this.name} fields`, this.name);
       }
     }
-    const payload = { isNew, dy, forceReindex, condition: condition ? toDyFilter(condition, this) : undefined };
+    const payload = { isNew, dy, forceReindex, condition: condition ? dyFilter(condition, this) : undefined };
     if (!isNew) {
       checkId(primaryId);
       payload.primaryId = primaryId;

@@ -6,6 +6,7 @@
  */
 const fs = require("node:fs");
 const path = require("node:path");
+const { Logger } = require("./utils/logger.js");
 
 const dir = path.join(__dirname, "..", "native");
 
@@ -96,7 +97,13 @@ function guarded(addon) {
 }
 
 const addon = guarded(load());
-// The debug request log (DYNAMO_BAO_LOG_LEVEL=DEBUG) watches every call into the core.
-Object.assign(addon, require("./request-log.js").instrument(addon));
+// The debug request log (DYNAMO_BAO_LOG_LEVEL=DEBUG) watches every call into
+// the core. Below DEBUG its module is not even loaded (require() time is a
+// Lambda's cold start), unless an earlier module registry in this process
+// (Jest makes one per test file) already installed it on the shared addon.
+const REQUEST_LOG_STATE = Symbol.for("dynamo-bao-native.request-log"); // request-log.js's SHARED
+if (new Logger().isLevelEnabled("DEBUG") || Object.hasOwn(addon.NativeDb.prototype, REQUEST_LOG_STATE)) {
+  Object.assign(addon, require("./request-log.js").instrument(addon));
+}
 
 module.exports = addon;
