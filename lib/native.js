@@ -19,17 +19,21 @@ function abiSuffix(platform) {
 
 function candidates() {
   const { platform, arch } = process;
+  const stem = `dynamo-bao-native.${platform}-${arch}`;
+  // The names a build for this platform can have are checked one by one:
+  // listing the folder would cost ~2 ms of every require() (Node loads its
+  // readdir code on first use), more than the rest of the load.
+  const mine = ["-gnu", "-musl", "-msvc", ""].map((abi) => `${stem}${abi}.node`).filter((f) => fs.existsSync(path.join(dir, f)));
+  if (mine.length === 1) return mine;
   let files = [];
   try {
     files = fs.readdirSync(dir).filter((f) => f.endsWith(".node"));
   } catch {
     // no native/ folder: reported below
   }
-  const stem = `dynamo-bao-native.${platform}-${arch}`;
-  const mine = files.filter((f) => f.startsWith(stem));
   // The ABI only decides between several builds for this platform: finding
   // it out (a diagnostic report) costs more than the rest of the load.
-  const exact = mine.length === 1 ? mine[0] : `${stem}${abiSuffix(platform)}.node`;
+  const exact = `${stem}${abiSuffix(platform)}.node`;
   return [exact, ...files.filter((f) => f !== exact)];
 }
 
