@@ -11,7 +11,15 @@ const { spawnSync } = require('node:child_process');
 const path = require('node:path');
 
 const ROOT = path.join(__dirname, '..');
-const DEFERRED = ['request-log.js', 'filter-expression.js', 'dynamodb-client.js', 'integrations/express.js', 'integrations/lambda.js'];
+const DEFERRED = [
+  'request-log.js',
+  'filter-expression.js',
+  'dynamodb-client.js',
+  'model-iteration.js',
+  'model-related.js',
+  'integrations/express.js',
+  'integrations/lambda.js',
+];
 
 /** Runs `body` after requiring the package; resolves to the lib/ files it loaded. */
 function loadedAfter(body, env = {}) {
@@ -65,4 +73,28 @@ test('documentClient is made on first use, is the same object after, and can be 
     M.documentClient = mine;
     if (M.documentClient !== mine) throw new Error('assignment ignored');`);
   assert.ok(out.includes('dynamodb-client.js'));
+});
+
+test('the stubs of the modules loaded on first use name exactly their functions', () => {
+  const { _ON_FIRST_USE: lists, BaoModel } = require('../lib/model.js');
+  for (const [file, parts] of Object.entries(lists)) {
+    const mod = require(path.join(ROOT, 'lib', file));
+    assert.deepEqual(Object.keys(parts).sort(), Object.keys(mod).sort(), file);
+    for (const [part, names] of Object.entries(parts)) {
+      assert.deepEqual([...names].sort(), Object.keys(mod[part]).sort(), `${file} ${part}`);
+      const target = part === 'statics' ? BaoModel : BaoModel.prototype;
+      for (const name of names) assert.equal(typeof target[name], 'function', name);
+    }
+  }
+});
+
+test('iteration and related objects work through the stubs', () => {
+  const out = loadedAfter(`${INIT}
+    const M = manager.getModel('Note');
+    if (M.tokenizeSearchQuery('Hello  World').join() !== 'Hello,World') throw new Error('tokenize: ' + M.tokenizeSearchQuery('Hello  World'));
+    const n = new M({ id: 'a' });
+    let refused = null;
+    try { n.getRelated('body'); } catch (e) { refused = e; }
+    if (refused?.name !== 'ConfigurationError' || !/not a RelatedField/.test(refused.message)) throw new Error('getRelated: ' + refused);`);
+  assert.ok(out.includes('model-iteration.js') && out.includes('model-related.js'), out.join(', '));
 });

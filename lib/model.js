@@ -13,10 +13,40 @@ const { native } = require("./native-errors.js");
 const { HYDRATE, SYSTEM, metaOf, nativeOf, reviveBinary, resetMeta } = require("./model-registry.js");
 const configs = require("./model-config.js");
 const reads = require("./model-reads.js");
-const iteration = require("./model-iteration.js");
 const writes = require("./model-writes.js");
-const related = require("./model-related.js");
 const capacity = require("./model-capacity.js");
+
+/**
+ * The functions of the concerns most models never use (iteration and search,
+ * related objects), as stubs that load their module on first call:
+ * require() time is a Lambda's cold start. __test__/load.test.js checks these
+ * lists against the modules.
+ */
+const ON_FIRST_USE = {
+  "./model-iteration.js": {
+    statics: ["_getIterationKeys", "_assertFilterFitsIterIndex", "iterateAll", "iterateBucket", "_iterateSingleBucket",
+      "_iterationPage", "_runIterationQuery", "searchAll", "searchBucket", "_assertSearchable", "tokenizeSearchQuery",
+      "normalizeSearchTerm"],
+  },
+  "./model-related.js": {
+    statics: ["_relatedModel", "getRelatedObjectsViaMap"],
+    methods: ["getOrLoadRelatedField", "loadRelatedData", "getRelated", "clearRelatedCache"],
+  },
+};
+
+function mixInOnFirstUse(Class) {
+  for (const [file, parts] of Object.entries(ON_FIRST_USE)) {
+    let mod = null;
+    for (const [part, names] of Object.entries(parts)) {
+      const target = part === "statics" ? Class : Class.prototype;
+      for (const name of names) {
+        target[name] = function (...args) {
+          return (mod ??= require(file))[part][name].apply(this, args);
+        };
+      }
+    }
+  }
+}
 
 class BaoModel {
   static modelPrefix = null;
@@ -254,8 +284,9 @@ class BaoModel {
 }
 
 // The operations live in one module per concern and are mixed in, as in DynamoBao.
-Object.assign(BaoModel, reads.statics, iteration.statics, writes.statics, related.statics);
-Object.assign(BaoModel.prototype, related.methods, capacity.methods);
+Object.assign(BaoModel, reads.statics, writes.statics);
+Object.assign(BaoModel.prototype, capacity.methods);
+mixInOnFirstUse(BaoModel);
 
 /** Key configuration factories (the classes live in model-config.js). */
 const PrimaryKeyConfig = (pk, sk) => new configs.PrimaryKeyConfig(pk, sk);
@@ -274,3 +305,5 @@ module.exports = {
   BATCH_REQUEST_TIMEOUT,
   BATCH_REQUESTS,
 };
+// For __test__/load.test.js only (not a module path users import).
+Object.defineProperty(module.exports, "_ON_FIRST_USE", { value: ON_FIRST_USE });
