@@ -6,7 +6,7 @@
  * per implementation and run, so CPU and peak RSS belong to that
  * implementation alone.
  *
- *   argv[2]: JSON {mode: "seed"|"run"|"instantiate", impl, endpoint, tableName, region, tenant, idsFile?,
+ *   argv[2]: JSON {mode: "require"|"seed"|"run"|"instantiate", impl, endpoint, tableName, region, tenant, idsFile?,
  *                  quick?, cpuProfDir? (V8 profiles of each measured phase), serverPid? (DynamoDB Local)}
  */
 const task = JSON.parse(process.argv[2]);
@@ -62,7 +62,9 @@ async function run(adapter) {
 async function main() {
   const loadavg = os.loadavg()[0];
   let body;
-  if (task.mode === "instantiate") {
+  if (task.mode === "require") {
+    body = {}; // the require() above is the measurement
+  } else if (task.mode === "instantiate") {
     if (impl.kind !== "bao") throw new Error(`${impl.id} has no models to instantiate`);
     const { measureInstantiation } = require("./instantiate.js");
     body = { instantiation: measureInstantiation(lib, task) };
