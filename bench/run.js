@@ -43,7 +43,11 @@ const OUT_NAME = QUICK ? "quick" : "latest";
  * Fresh processes per implementation that only time their require(), run
  * before DynamoDB Local starts: timed inside the workload children, require()
  * shared the cores with a server still busy from the previous run (12-22 ms
- * for this package, against 10-11 on a quiet machine).
+ * for this package, against 10-11 on a quiet machine). One untimed load of
+ * each implementation comes first: this VM's kernel pages out files left
+ * untouched for about a minute (DAMON), and the first load after that reads
+ * them back from disk (a 2.5 ms dlopen of the addon took 15.8 ms, with 10
+ * major page faults).
  */
 const REQUIRE_REPS = QUICK ? 3 : 11;
 
@@ -73,6 +77,7 @@ async function main() {
   log(`load average before: ${loadBefore.one} ${loadBefore.five} ${loadBefore.fifteen}`);
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "bao-bench-"));
   const raw = { impls, requires: [], seeds: {}, runs: [], instantiations: [] };
+  for (const impl of impls) await child({ mode: "require", impl: impl.id }, { cwd: work });
   for (let rep = 1; rep <= REQUIRE_REPS; rep++) {
     for (const impl of impls) raw.requires.push({ rep, ...(await child({ mode: "require", impl: impl.id }, { cwd: work })) });
   }
