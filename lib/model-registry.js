@@ -119,7 +119,6 @@ function warnUnprocessed(n) {
   if (n) console.warn(`Failed to process ${n} items after 3 retries`);
 }
 
-/** Forgets a class's facts so the next use re-reads its statics (after validation adjusted them). */
 /**
  * A filter or condition with its operands in stored form. The filter module
  * is loaded with the first filter: most operations have none, and require()
@@ -131,6 +130,7 @@ function dyFilter(filter, M) {
   return filter ? require("./filter-expression.js").toDyFilter(filter, M) : filter;
 }
 
+/** Forgets a class's facts so the next use re-reads its statics (after validation adjusted them). */
 function resetMeta(M) {
   classMeta.delete(M);
 }
