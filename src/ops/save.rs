@@ -15,7 +15,7 @@ use aws_sdk_dynamodb::types::{
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
-use super::get::get_item;
+use super::get::{get_attributes, get_item};
 use super::{key_item, OpScope, Reply};
 use crate::db::{capacity_entry, sdk_error};
 use crate::error::{Error, ErrorCode, Result};
@@ -104,6 +104,60 @@ fn backfill(
             }
         }
     }
+}
+
+/// What an update reads of the stored item when it has no instance: its
+/// existence (`_pk`), the other half of every index whose key it half-knows
+/// (step 3), the old values of the unique and string-set fields it writes
+/// (steps 7 and the set diff) and, when it changes a searchable field, every
+/// searchable field. `None` (the whole item) for a forced reindex. The read
+/// costs the same capacity units either way; a large item no longer crosses
+/// the wire and the SDK's parser only to prove it exists.
+fn pre_read_attributes(
+    schema: &ModelSchema,
+    dy: &Map<String, Value>,
+    force_reindex: bool,
+) -> Option<Vec<String>> {
+    if force_reindex {
+        return None;
+    }
+    let mut names = vec!["_pk".to_string()];
+    // The same single pass as `backfill`, which completes indexes in order
+    // with what earlier ones filled in (byS fills dt, then byOwner(owner, dt)
+    // needs owner); every value it could look up is read.
+    let mut known: std::collections::HashSet<&str> = dy.keys().map(String::as_str).collect();
+    for ix in &schema.indexes {
+        let is_known = |p: KeyPart| match p {
+            KeyPart::ModelPrefix => true,
+            KeyPart::Field(i) => known.contains(schema.fields[i].name.as_str()),
+        };
+        let (pk, sk) = (is_known(ix.pk), is_known(ix.sk));
+        if pk != sk {
+            if let Some(name) = schema.part_name(if pk { ix.sk } else { ix.pk }) {
+                known.insert(name);
+                names.push(name.to_string());
+            }
+        }
+    }
+    for uc in &schema.uniques {
+        let field = &schema.fields[uc.field].name;
+        if dy.contains_key(field) {
+            names.push(field.clone());
+        }
+    }
+    for f in &schema.fields {
+        if f.kind == FieldKind::StringSet && dy.contains_key(&f.name) {
+            names.push(f.name.clone());
+        }
+    }
+    if let Some(search) = &schema.search {
+        if search.fields.iter().any(|f| dy.contains_key(f)) {
+            names.extend(search.fields.iter().cloned());
+        }
+    }
+    names.sort();
+    names.dedup();
+    Some(names)
 }
 
 /// Step 8: `_gsiN_pk` / `_gsiN_sk` for every index whose two values are known.
@@ -317,7 +371,8 @@ pub async fn save(scope: &OpScope<'_>, req: SaveRequest) -> Result<Reply> {
         let current = match req.current {
             Some(c) => c,
             None => {
-                let (item, cap) = get_item(scope, &key).await?;
+                let attributes = pre_read_attributes(schema, &req.dy, req.force_reindex);
+                let (item, cap) = get_attributes(scope, &key, attributes.as_deref()).await?;
                 capacity.push(json!({"type": "read", "consumedCapacity": cap}));
                 item.ok_or_else(|| Error::new(ErrorCode::ItemNotFound, "Item not found"))?
             }
@@ -526,5 +581,67 @@ mod tests {
         let mut all = Map::new();
         backfill(&s, &mut all, current.as_object().unwrap(), true);
         assert_eq!(all.len(), 6);
+    }
+
+    #[test]
+    fn pre_read_fetches_what_the_update_needs() {
+        let s = all_types();
+        let read = |dy: Value, force| pre_read_attributes(&s, dy.as_object().unwrap(), force);
+        // byB's pk is modelPrefix: its sort key is read for every update.
+        assert_eq!(
+            read(json!({"i": 1, "f": 2.5}), false),
+            Some(vec!["_pk".into(), "b".into()])
+        );
+        assert_eq!(
+            read(json!({"s": "new"}), false),
+            Some(vec!["_pk".into(), "b".into(), "dt".into()]),
+            "half of byS known: its sort key"
+        );
+        assert_eq!(
+            read(json!({"s": "new", "dt": 1, "i": 2, "b": true}), false),
+            Some(vec!["_pk".into(), "f".into()]),
+            "byS and byB complete, byI half"
+        );
+        assert_eq!(
+            read(json!({"s2": "x", "b": false}), false),
+            Some(vec!["_pk".into(), "s2".into()]),
+            "the old unique value"
+        );
+        assert_eq!(read(json!({"s": "new"}), true), None);
+
+        let s = ModelSchema::from_json(
+            r#"{"name":"Chain","prefix":"c","fields":[{"name":"id","kind":"string"},{"name":"s","kind":"string"},
+              {"name":"dt","kind":"dateTime"},{"name":"owner","kind":"string"}],"primaryKey":{"pk":"id"},
+            "indexes":[{"name":"byS","pk":"s","sk":"dt","indexId":"gsi1"},{"name":"byOwner","pk":"owner","sk":"dt","indexId":"gsi2"}]}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            pre_read_attributes(&s, json!({"s": "x"}).as_object().unwrap(), false),
+            Some(vec!["_pk".into(), "dt".into(), "owner".into()]),
+            "byS back-fills dt, which makes byOwner half-known"
+        );
+
+        let s = ModelSchema::from_json(
+            r#"{"name":"Doc","prefix":"d","fields":[{"name":"id","kind":"string"},{"name":"title","kind":"string"},
+              {"name":"body","kind":"string"},{"name":"tags","kind":"stringSet"},{"name":"n","kind":"integer"}],
+            "primaryKey":{"pk":"id"},"searchConfig":{"fields":["title","body"]}}"#,
+        )
+        .unwrap();
+        let read = |dy: Value| pre_read_attributes(&s, dy.as_object().unwrap(), false);
+        assert_eq!(
+            read(json!({"n": 1})),
+            Some(vec!["_pk".into()]),
+            "existence only"
+        );
+        assert_eq!(
+            read(json!({"tags": ["a"]})),
+            Some(vec!["_pk".into(), "tags".into()]),
+            "the stored set, for the diff"
+        );
+        assert_eq!(
+            read(json!({"title": "t"})),
+            Some(vec!["_pk".into(), "body".into(), "title".into()]),
+            "every searchable field, to rebuild _searchText"
+        );
     }
 }
