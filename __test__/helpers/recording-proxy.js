@@ -19,7 +19,8 @@ const THROTTLE_BODY = JSON.stringify({
 async function startProxy(target) {
   const upstream = new URL(target);
   const requests = []; // { keyId, operation, tenants: string[], answered: 'forwarded'|'throttled'|'5xx' }
-  const faults = []; // queue of 'throttle' | '5xx'
+  const faults = []; // queue of 'throttle' | 'throttle-once' | '5xx'
+  const throttledBodies = new Set(); // requests a 'throttle-once' fault answered
 
   const server = http.createServer((req, res) => {
     const chunks = [];
@@ -35,8 +36,12 @@ async function startProxy(target) {
         answered: 'forwarded',
       };
       requests.push(record);
-      const fault = faults.shift();
-      if (fault === 'throttle') {
+      // A retry of a request already throttled once goes through, and the
+      // fault waits for the next new request.
+      const retryOfOnce = faults[0] === 'throttle-once' && throttledBodies.has(text);
+      const fault = retryOfOnce ? undefined : faults.shift();
+      if (fault === 'throttle-once') throttledBodies.add(text);
+      if (fault === 'throttle' || fault === 'throttle-once') {
         record.answered = 'throttled';
         res.writeHead(400, { 'content-type': 'application/x-amz-json-1.0' });
         return res.end(THROTTLE_BODY);
@@ -65,9 +70,13 @@ async function startProxy(target) {
   return {
     endpoint: `http://127.0.0.1:${port}`,
     requests,
-    /** Answers the next `n` requests with a throttling error. */
-    throttleNext(n) {
-      for (let i = 0; i < n; i++) faults.push('throttle');
+    /**
+     * Answers the next `n` requests with a throttling error; with
+     * `oncePerRequest`, the next `n` distinct requests (by body), each once,
+     * so that however retries interleave no request runs out of attempts.
+     */
+    throttleNext(n, { oncePerRequest = false } = {}) {
+      for (let i = 0; i < n; i++) faults.push(oncePerRequest ? 'throttle-once' : 'throttle');
     },
     /** Answers the next `n` requests with HTTP 500. */
     failNext(n) {
