@@ -43,7 +43,7 @@ const OUT_NAME = QUICK ? "quick" : "latest";
  * Fresh processes per implementation that only time their require(), run
  * before DynamoDB Local starts: timed inside the workload children, require()
  * shared the cores with a server still busy from the previous run (12-22 ms
- * for this package, against 10-11 on a quiet machine). One untimed load of
+ * for this package there). One untimed load of
  * each implementation comes first: this VM's kernel pages out files left
  * untouched for about a minute (DAMON), and the first load after that reads
  * them back from disk (a 2.5 ms dlopen of the addon took 15.8 ms, with 10

@@ -53,8 +53,9 @@ const COUNTS = {
  * Unmeasured operations first, so JIT compilation and connection set-up are
  * not timed. Batched finds warm up with as many waves as are measured: their
  * per-wave code (the batch, one BatchGetItem, the context) runs once per wave,
- * and a few waves left V8 still optimising it during the measured ones (a
- * third of the package's samples in a profile of the 64-find phase).
+ * and after five waves V8's optimising compiler still had a third of the
+ * samples in a profile of the measured 64-find waves (the longer warm-up
+ * did not change the per-find figure, though).
  */
 function warmupCount(op, n, conc) {
   if (op.id === "iterateAll") return conc === 1 ? 1 : 0;
