@@ -89,6 +89,17 @@ fn backfill(
         }
         return;
     }
+    complete_indexes(schema, data, |name| current.get(name).cloned());
+}
+
+/// Step 3's pass without forceReindex: every index with one half of its key
+/// in `data` gets the other half from `fetch`, in index order, so an index
+/// completed by an earlier one counts as half-known for the later ones.
+fn complete_indexes(
+    schema: &ModelSchema,
+    data: &mut Map<String, Value>,
+    mut fetch: impl FnMut(&str) -> Option<Value>,
+) {
     let known = |d: &Map<String, Value>, p: KeyPart| match p {
         KeyPart::ModelPrefix => true,
         KeyPart::Field(i) => d.contains_key(&schema.fields[i].name),
@@ -98,8 +109,8 @@ fn backfill(
         if pk != sk {
             let missing = if pk { ix.sk } else { ix.pk };
             if let Some(name) = schema.part_name(missing) {
-                if let Some(v) = current.get(name) {
-                    data.insert(name.to_string(), v.clone());
+                if let Some(v) = fetch(name) {
+                    data.insert(name.to_string(), v);
                 }
             }
         }
@@ -122,23 +133,14 @@ fn pre_read_attributes(
         return None;
     }
     let mut names = vec!["_pk".to_string()];
-    // The same single pass as `backfill`, which completes indexes in order
-    // with what earlier ones filled in (byS fills dt, then byOwner(owner, dt)
-    // needs owner); every value it could look up is read.
-    let mut known: std::collections::HashSet<&str> = dy.keys().map(String::as_str).collect();
-    for ix in &schema.indexes {
-        let is_known = |p: KeyPart| match p {
-            KeyPart::ModelPrefix => true,
-            KeyPart::Field(i) => known.contains(schema.fields[i].name.as_str()),
-        };
-        let (pk, sk) = (is_known(ix.pk), is_known(ix.sk));
-        if pk != sk {
-            if let Some(name) = schema.part_name(if pk { ix.sk } else { ix.pk }) {
-                known.insert(name);
-                names.push(name.to_string());
-            }
-        }
-    }
+    // Backfill's own pass, answering every lookup as if the value were
+    // stored: whatever it could ask for is read (byS fills dt, after which
+    // byOwner(owner, dt) asks for owner).
+    let mut known: Map<String, Value> = dy.keys().map(|k| (k.clone(), Value::Null)).collect();
+    complete_indexes(schema, &mut known, |name| {
+        names.push(name.to_string());
+        Some(Value::Null)
+    });
     for uc in &schema.uniques {
         let field = &schema.fields[uc.field].name;
         if dy.contains_key(field) {
