@@ -2,7 +2,7 @@
 /**
  * What `require('dynamo-bao-native')` loads: the modules of features an app
  * may never use (the debug request log, filters, the raw documentClient seam,
- * the Express and Lambda integrations) load on first use, since require()
+ * the Express and Lambda integrations, batched finds, ULIDs) load on first use, since require()
  * time is every Lambda's cold start. Each case runs in a fresh process.
  */
 const { test } = require('node:test');
@@ -19,6 +19,8 @@ const DEFERRED = [
   'model-related.js',
   'integrations/express.js',
   'integrations/lambda.js',
+  'batcher.js',
+  'ulid.js',
 ];
 
 /** Runs `body` after requiring the package; resolves to the lib/ files it loaded. */
@@ -62,6 +64,12 @@ test('each optional module loads when its feature is used', () => {
   assert.ok(loadedAfter('bao.tenantMiddleware;').includes('integrations/express.js'));
   assert.ok(loadedAfter('bao.withTenantHandler;').includes('integrations/lambda.js'));
   assert.ok(loadedAfter('', { DYNAMO_BAO_LOG_LEVEL: 'DEBUG' }).includes('request-log.js'));
+  // The batch is queued synchronously; its BatchGetItem (which would fail) is never awaited.
+  assert.ok(loadedAfter(`${INIT} bao.runWithBatchContext(() => manager.getModel('Note').find('a')).catch(() => {});`).includes('batcher.js'));
+  const made = `if (!/^[0-9A-HJKMNP-TV-Z]{26}$/.test(bao.fields.UlidField({ autoAssign: true }).getInitialValue())) throw new Error('no ULID');`;
+  assert.ok(loadedAfter(made).includes('ulid.js'));
+  const checked = `if (bao.fields.UlidField().validate('01ARZ3NDEKTSV4RRFFQ69G5FAV') !== true) throw new Error('valid ULID refused');`;
+  assert.ok(loadedAfter(checked).includes('ulid.js'));
 });
 
 test('documentClient is made on first use, is the same object after, and can be replaced', () => {

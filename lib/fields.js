@@ -6,7 +6,11 @@
  * Custom fields extend the exported `*FieldClass` classes.
  */
 const { ValidationError } = require("./exceptions.js");
-const { ulid, decodeTime } = require("./ulid.js");
+// ulid.js loads with the first id made or checked: a read-only process never
+// needs it, and require() time is every Lambda's cold start.
+let ulidModule = null;
+const ulids = () => (ulidModule ??= require("./ulid.js"));
+const ulid = () => ulids().ulid();
 
 const isNullish = (v) => v === null || v === undefined;
 
@@ -95,7 +99,7 @@ class UlidFieldClass extends BaoBaseField {
         throw new ValidationError("Invalid ULID format", null, value);
       }
       try {
-        decodeTime(value);
+        ulids().decodeTime(value);
       } catch {
         throw new ValidationError("Invalid ULID: could not decode timestamp", null, value);
       }

@@ -6,12 +6,16 @@
 const { TenantContext } = require("./tenant-context.js");
 const { ObjectNotFound } = require("./object-not-found.js");
 const batch = require("./batch-context.js");
-const { enqueue } = require("./batcher.js");
 const { BATCH_CONTEXT_REQUIRED_MESSAGE } = require("./messages.js");
 const { ConfigurationError, ValidationError, QueryError } = require("./exceptions.js");
 const { decode } = require("./native-errors.js");
 const { callDb } = require("./native-ops.js");
 const { checkId, reviveBinary, warnUnprocessed, dyFilter } = require("./model-registry.js");
+
+// batcher.js loads with the first batched find: many processes make none, and
+// require() time is every Lambda's cold start.
+let batcherModule = null;
+const batcher = () => (batcherModule ??= require("./batcher.js"));
 
 const statics = {
   /**
@@ -36,7 +40,7 @@ const statics = {
       if (!bypassCache) state.loaderContext.set(primaryId, result);
       return result;
     }
-    return enqueue(this, state.batchRequests, primaryId, batchDelay);
+    return batcher().enqueue(this, state.batchRequests, primaryId, batchDelay);
   },
 
   /** One GetItem, no batching or caching. */
