@@ -180,3 +180,46 @@ test('a second copy of the library (as Jest loads one per test file) logs each c
   assert.deepEqual(entries.map((e) => [e.op, e.model, e.tenant]), [['find', 'Solo', 'copies']]);
   assert.ok(!out.includes('nobody-here'));
 });
+
+test('the line names the tenant the operation ran as, and resolvers run once per call', () => {
+  const root = path.join(__dirname, '..');
+  const script = `
+    const bao = require(${JSON.stringify(root)});
+    const { GetCommand, DescribeTableCommand } = require(${JSON.stringify(path.join(root, 'lib', 'dynamodb-client.js'))});
+    class Solo extends bao.BaoModel {
+      static modelPrefix = "solo";
+      static fields = { id: bao.fields.StringField({ required: true }) };
+      static primaryKey = bao.PrimaryKeyConfig("id");
+    }
+    const { TenantContext } = bao;
+    TenantContext.runWithTenant("setup", () => bao.initModels({ tenancy: { enabled: true, strict: true }, models: { Solo } }));
+    let calls = 0;
+    (async () => {
+      // strict: the fallback does not count, the resolver does.
+      TenantContext.setCurrentTenant("fallback-t");
+      TenantContext.addResolver(() => { calls++; return "resolved-t"; });
+      await Solo.find("nobody-here");
+      console.log("calls " + calls);
+      TenantContext.clearTenant(); // no fallback now: the log's lookup alone would ask the resolver
+      await Solo.find("nobody-here");
+      console.log("calls " + calls);
+      await TenantContext.runWithTenant("als-t", () => Solo.documentClient.send(new DescribeTableCommand({ TableName: process.env.TABLE_NAME })));
+      await TenantContext.runWithTenant("als-t", () => Solo.documentClient.send(new GetCommand({ TableName: process.env.TABLE_NAME, Key: { _pk: "[als-t]#solo#x", _sk: "solo" } })));
+      console.log("calls " + calls);
+      // Refused before any request; the id it refused is not printed.
+      await TenantContext.runWithTenant("bad]id", () => Solo.find("x")).catch(() => {});
+    })().then(() => console.log("done"), (e) => { console.error(e); process.exit(1); });
+  `;
+  const out = execFileSync(process.execPath, ['-e', script], { env: { ...process.env, DYNAMO_BAO_LOG_LEVEL: 'DEBUG' }, encoding: 'utf8' });
+  const lines = out.trim().split('\n');
+  assert.deepEqual(lines.filter((l) => l.startsWith('calls ')), ['calls 1', 'calls 2', 'calls 2'], out);
+  assert.deepEqual(requests(lines).map((e) => [e.op, e.operation, e.tenant]), [
+    ['find', 'GetItem', 'resolved-t'],
+    ['find', 'GetItem', 'resolved-t'],
+    ['send', 'DescribeTable', null], // a control operation runs as no tenant
+    ['send', 'GetItem', 'als-t'],
+    ['find', 'GetItem', null],
+  ]);
+  assert.equal(requests(lines).at(-1).error, 'INVALID_TENANT_ID');
+  assert.ok(!out.includes('bad]id'), out);
+});

@@ -74,13 +74,16 @@ function rememberDb({ dbs }, db, configJson) {
   dbs.set(db, { iterationIndexName: c?.iterationIndexName || "iter_index" });
 }
 
-/** The tenant the operation runs as, as the JS side sees it (the ALS value, else fallback or resolvers). */
-function tenantOf(scope, als) {
-  if (typeof als === "string" && als !== "") return als;
+/**
+ * The tenant the operation runs as, from the core's own resolution (which
+ * knows `tenancy.strict` and the raw seam's control operations); `null` when
+ * it runs without one, or fails before any request for want of one.
+ */
+function tenantOf(db, scope, als, rawOperation) {
   try {
-    return scope?.current(undefined) ?? null;
+    return db.operationTenant(scope, als, rawOperation) ?? null;
   } catch {
-    return null;
+    return null; // a resolver threw: the operation itself reports it
   }
 }
 
@@ -194,16 +197,19 @@ function wrap(proto, state) {
     const orig = proto[method];
     if (typeof orig !== "function") continue;
     proto[method] = function (scope, als, model, payload, ...rest) {
+      const tenant = tenantOf(this, scope, als);
       const entry = {
         op: method,
         model: models.get(model)?.name,
         operation: MODEL_OPS[method] ?? undefined,
-        tenant: tenantOf(scope, als),
+        tenant,
         table: this.tableName,
         index: modelIndex(state, this, model, method, payload),
         capacityOf: modelCapacity,
       };
-      return logged(log, entry, () => orig.call(this, scope, als, model, payload, ...rest));
+      // Run as the tenant just resolved: resolvers are not asked twice, and
+      // the line names the tenant the operation used.
+      return logged(log, entry, () => orig.call(this, scope, tenant ?? als, model, payload, ...rest));
     };
   }
   const send = proto.send;
@@ -211,15 +217,16 @@ function wrap(proto, state) {
     proto.send = function (scope, als, operation, wire, input, ...rest) {
       const req = parse(input);
       const tables = sendTables(req);
+      const tenant = tenantOf(this, scope, als, operation);
       const entry = {
         op: "send",
         operation,
-        tenant: tenantOf(scope, als),
+        tenant,
         table: tables.length > 1 ? tables : tables[0] ?? (this.tableName || undefined),
         index: typeof req?.IndexName === "string" ? req.IndexName : null,
         capacityOf: (r) => sendCapacity(operation, r),
       };
-      return logged(log, entry, () => send.call(this, scope, als, operation, wire, input, ...rest));
+      return logged(log, entry, () => send.call(this, scope, tenant ?? als, operation, wire, input, ...rest));
     };
   }
   for (const [method, operation] of Object.entries(ADMIN_OPS)) {

@@ -66,13 +66,35 @@ impl NativeDb {
         model: &NativeModel,
         payload: String,
     ) -> napi::Result<Job> {
-        let candidate = scope.resolve(env, &als, !self.db.tenancy.strict)?;
         Ok(Job {
             db: self.db.clone(),
             schema: model.schema.clone(),
-            tenant: effective_tenant(&self.db.tenancy, &candidate),
+            tenant: self.tenant_of(env, scope, &als)?,
             payload,
         })
+    }
+
+    /// The tenant a data operation runs as: resolved from the AsyncLocalStorage
+    /// value, the fallback (unless `tenancy.strict`) and the resolvers, then
+    /// validated. The outer error is a resolver's exception.
+    fn tenant_of(
+        &self,
+        env: &Env,
+        scope: &TenantScope,
+        als: &Unknown,
+    ) -> napi::Result<Result<Option<TenantId>>> {
+        let candidate = scope.resolve(env, als, !self.db.tenancy.strict)?;
+        Ok(effective_tenant(&self.db.tenancy, &candidate))
+    }
+
+    /// Whether the raw seam confines `operation` to the tenant: data
+    /// operations, with tenancy enabled.
+    fn confines(&self, operation: &str) -> bool {
+        self.db.tenancy.enabled
+            && !matches!(
+                operation,
+                "DescribeTable" | "ListTables" | "DescribeTimeToLive" | "UpdateTimeToLive"
+            )
     }
 
     /// Resolves the tenant now, on the JS thread, then runs `op` on the runtime.
@@ -102,6 +124,28 @@ impl NativeDb {
         // pointer instead of copying the future (a third of the per-call cost).
         let future = Box::pin(op(job));
         env.spawn_future(async move { Ok(envelope(future.await)) })
+    }
+
+    /// The tenant a data operation with these arguments runs as, resolved and
+    /// validated as the operation itself does (`rawOperation`: the raw seam's
+    /// DynamoDB operation, which control operations and disabled tenancy run
+    /// without one). `null` when it runs without a tenant or would fail for
+    /// want of a valid one; a resolver's exception is thrown. The debug
+    /// request log names this tenant and hands it to the operation, so
+    /// resolvers that name a tenant run once per call.
+    #[napi]
+    pub fn operation_tenant(
+        &self,
+        env: Env,
+        scope: &TenantScope,
+        als: Unknown,
+        raw_operation: Option<String>,
+    ) -> napi::Result<Option<String>> {
+        if raw_operation.is_some_and(|op| !self.confines(&op)) {
+            return Ok(None);
+        }
+        let tenant = self.tenant_of(&env, scope, &als)?;
+        Ok(tenant.ok().flatten().map(|t| t.as_str().to_string()))
     }
 
     /// `find(primaryId)`; payload: the id as JSON.
@@ -247,17 +291,10 @@ impl NativeDb {
         wire: bool,
         input: String,
     ) -> napi::Result<PromiseRaw<'env, String>> {
-        let control = matches!(
-            operation.as_str(),
-            "DescribeTable" | "ListTables" | "DescribeTimeToLive" | "UpdateTimeToLive"
-        );
-        let tenant = if control || !self.db.tenancy.enabled {
-            Ok(None)
+        let tenant = if self.confines(&operation) {
+            self.tenant_of(env, scope, &als)?
         } else {
-            effective_tenant(
-                &self.db.tenancy,
-                &scope.resolve(env, &als, !self.db.tenancy.strict)?,
-            )
+            Ok(None)
         };
         let tenant = tenant.and_then(|t| {
             self.db.check_credentials(t.as_ref())?;
