@@ -59,6 +59,7 @@ test('DEBUG prints one line per operation with op, tenant, table, index and capa
       const other = await AllTypes.create({ s: uid('SECRET-S-'), s2: secretS2, i: 424242, f: 1.5, b: true, dt: new Date() });
       ids.push(other.getPrimaryId());
       await User.find(user.getPrimaryId());
+      await User.update(user.getPrimaryId(), { name: secret.name });
       await User.queryByIndex('byStatus', secret.status);
       await User.queryByPrimaryKey(user.getPrimaryId());
       await User.count();
@@ -100,6 +101,16 @@ test('DEBUG prints one line per operation with op, tenant, table, index and capa
   assert.equal(typeof sends[0].capacity.read, 'number');
   assert.deepEqual(byOp('delete').map((e) => e.model), ['User', 'AllTypes']);
   assert.ok(byOp('delete').every((e) => e.capacity.write > 0));
+  // save and delete name the requests they made: AllTypes has a unique constraint, User none.
+  assert.deepEqual(byOp('save').map((e) => [e.model, e.operation, e.operations]), [
+    ['User', undefined, ['UpdateItem']],
+    ['AllTypes', undefined, ['TransactWriteItems', 'GetItem']],
+    ['User', undefined, ['GetItem', 'UpdateItem']], // a static update reads what it needs first
+  ]);
+  assert.deepEqual(byOp('delete').map((e) => [e.model, e.operations]), [
+    ['User', ['DeleteItem']],
+    ['AllTypes', ['GetItem', 'TransactWriteItems']],
+  ]);
 
   // No item value and no key value anywhere in the output.
   const text = lines.join('\n');

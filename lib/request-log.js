@@ -7,7 +7,8 @@
  *                      "table":"app","index":"gsi1","capacity":{"read":0.5,"write":0},"ms":4}
  *
  * naming only the library operation, the model, the DynamoDB operation (when
- * the library operation maps to exactly one), the tenant, the table and
+ * the library operation maps to exactly one; for save and delete, the
+ * requests they made), the tenant, the table and
  * index, the consumed capacity, the time taken and, on failure, the error
  * code. Never item values, key values, filter values or error messages: the
  * payloads are read only for index names.
@@ -125,6 +126,11 @@ function emit(log, entry, started, result) {
     if (result.error.code === "CREDENTIALS_REQUIRED") return;
     line.error = result.error.awsName || result.error.code || "INTERNAL";
   } else if (result) {
+    // save and delete make different requests by model and outcome; the core
+    // names each one it made next to the capacity it consumed.
+    if (line.operation === undefined && Array.isArray(result.capacity)) {
+      line.operations = result.capacity.map((e) => e?.operation).filter((o) => typeof o === "string");
+    }
     line.capacity = capacityOf(result);
   }
   line.ms = Date.now() - started;

@@ -211,9 +211,12 @@ pub fn capacity_json(c: Option<&ConsumedCapacity>) -> Value {
     }
 }
 
-/// One entry of an instance's `_consumedCapacity` list.
-pub fn capacity_entry(kind: &str, c: Option<&ConsumedCapacity>) -> Value {
-    json!({ "type": kind, "consumedCapacity": capacity_json(c) })
+/// One request of a write: `type` and `consumedCapacity` become an entry of
+/// the instance's `_consumedCapacity` list; `operation` (the DynamoDB
+/// operation) is for the debug request log, since a save or delete makes
+/// different requests depending on the model and the outcome.
+pub fn capacity_entry(kind: &str, operation: &str, consumed: Value) -> Value {
+    json!({ "type": kind, "operation": operation, "consumedCapacity": consumed })
 }
 
 #[cfg(test)]

@@ -15,7 +15,7 @@ use serde_json::{json, Value};
 
 use super::get::get_item;
 use super::{key_item, OpScope};
-use crate::db::{capacity_entry, sdk_error};
+use crate::db::{capacity_entry, capacity_json, sdk_error};
 use crate::error::{Error, ErrorCode, Result};
 use crate::expr::filter;
 use crate::keys::{js_string, make_primary_id, parse_primary_id, truthy, UNIQUE_CONSTRAINT_KEY};
@@ -121,7 +121,11 @@ pub async fn delete(scope: &OpScope<'_>, req: DeleteRequest) -> Result<Value> {
             }
         };
         let item = out.attributes().map(from_item).unwrap_or_default();
-        let capacity = vec![capacity_entry("write", out.consumed_capacity())];
+        let capacity = vec![capacity_entry(
+            "write",
+            "DeleteItem",
+            capacity_json(out.consumed_capacity()),
+        )];
         return Ok(json!({ "item": item, "capacity": capacity }));
     }
 
@@ -166,9 +170,13 @@ pub async fn delete(scope: &OpScope<'_>, req: DeleteRequest) -> Result<Value> {
         .send()
         .await
         .map_err(transact_error)?;
-    let mut capacity = vec![json!({"type": "read", "consumedCapacity": read})];
+    let mut capacity = vec![capacity_entry("read", "GetItem", read)];
     for c in out.consumed_capacity() {
-        capacity.push(capacity_entry("write", Some(c)));
+        capacity.push(capacity_entry(
+            "write",
+            "TransactWriteItems",
+            capacity_json(Some(c)),
+        ));
     }
     Ok(json!({ "item": item, "capacity": capacity }))
 }

@@ -17,7 +17,7 @@ use serde_json::{json, Map, Value};
 
 use super::get::{get_attributes, get_item};
 use super::{key_item, OpScope, Reply};
-use crate::db::{capacity_entry, sdk_error};
+use crate::db::{capacity_entry, capacity_json, sdk_error};
 use crate::error::{Error, ErrorCode, Result};
 use crate::expr::filter;
 use crate::expr::update::UpdateExpression;
@@ -375,7 +375,7 @@ pub async fn save(scope: &OpScope<'_>, req: SaveRequest) -> Result<Reply> {
             None => {
                 let attributes = pre_read_attributes(schema, &req.dy, req.force_reindex);
                 let (item, cap) = get_attributes(scope, &key, attributes.as_deref()).await?;
-                capacity.push(json!({"type": "read", "consumedCapacity": cap}));
+                capacity.push(capacity_entry("read", "GetItem", cap));
                 item.ok_or_else(|| Error::new(ErrorCode::ItemNotFound, "Item not found"))?
             }
         };
@@ -477,7 +477,11 @@ pub async fn save(scope: &OpScope<'_>, req: SaveRequest) -> Result<Reply> {
             .send()
             .await
             .map_err(update_error)?;
-        capacity.push(capacity_entry("write", out.consumed_capacity()));
+        capacity.push(capacity_entry(
+            "write",
+            "UpdateItem",
+            capacity_json(out.consumed_capacity()),
+        ));
         let none = std::collections::HashMap::new();
         return Reply::json(&Saved {
             item: DyItem(out.attributes().unwrap_or(&none)),
@@ -516,10 +520,14 @@ pub async fn save(scope: &OpScope<'_>, req: SaveRequest) -> Result<Reply> {
         }
     };
     for c in out.consumed_capacity() {
-        capacity.push(capacity_entry("write", Some(c)));
+        capacity.push(capacity_entry(
+            "write",
+            "TransactWriteItems",
+            capacity_json(Some(c)),
+        ));
     }
     let (item, cap) = get_item(scope, &key).await?;
-    capacity.push(json!({"type": "read", "consumedCapacity": cap}));
+    capacity.push(capacity_entry("read", "GetItem", cap));
     let item = item.ok_or_else(|| Error::conditional("Failed to fetch saved item", "update"))?;
     Ok(json!({ "item": item, "capacity": capacity }).into())
 }
