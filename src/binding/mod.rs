@@ -7,6 +7,7 @@
 mod db;
 mod marshal;
 mod model;
+mod runtime;
 mod search;
 mod tenant_scope;
 
