@@ -48,8 +48,7 @@ function summarize(raw, { cores } = {}) {
     const runs = raw.runs.filter((r) => r.impl === id);
     if (!runs.length) continue;
     processFigures[id] = {
-      // Results written before the require-only children existed time it in the runs.
-      requireMs: median((raw.requires?.some((r) => r.impl === id) ? raw.requires.filter((r) => r.impl === id) : runs).map((r) => r.requireMs)),
+      requireMs: median(raw.requires.filter((r) => r.impl === id).map((r) => r.requireMs)),
       peakRssMb: median(runs.map((r) => r.maxRssKb / 1024)),
       rssAfterSetupMb: median(runs.map((r) => r.rssAfterSetupKb / 1024)),
     };

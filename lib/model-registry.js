@@ -126,8 +126,9 @@ function warnUnprocessed(n) {
  * @param {any} filter
  * @param {Function} M the model class whose fields the filter names
  */
+let filterModule = null;
 function dyFilter(filter, M) {
-  return filter ? require("./filter-expression.js").toDyFilter(filter, M) : filter;
+  return filter ? (filterModule ??= require("./filter-expression.js")).toDyFilter(filter, M) : filter;
 }
 
 /** Forgets a class's facts so the next use re-reads its statics (after validation adjusted them). */
