@@ -130,6 +130,14 @@ impl Db {
             .await
     }
 
+    /// `aws.requestTimeoutMs`, the SDK's per-attempt timeout, for the parts
+    /// of an attempt the package does itself (`response_body`).
+    pub fn request_timeout(&self) -> Option<std::time::Duration> {
+        self.client_config
+            .request_timeout_ms
+            .map(std::time::Duration::from_millis)
+    }
+
     /// The client a data operation for `tenant` must use: the tenant's own
     /// when `tenancy.credentials` is configured (never the process's).
     pub async fn client_for(&self, tenant: Option<&TenantId>) -> Result<Client> {

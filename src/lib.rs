@@ -16,9 +16,11 @@ pub mod keys;
 pub mod marshal;
 pub mod ops;
 pub mod request_stats;
+pub mod response_body;
 pub mod schema;
 pub mod search_text;
 pub mod tenant;
+pub mod wire;
 
 #[cfg(feature = "node")]
 mod binding;

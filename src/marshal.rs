@@ -28,7 +28,7 @@ fn as_buffer(o: &Map<String, Value>) -> Option<Vec<u8>> {
         .collect()
 }
 
-fn buffer_json(bytes: &[u8]) -> Value {
+pub(crate) fn buffer_json(bytes: &[u8]) -> Value {
     let mut m = Map::new();
     m.insert("type".into(), "Buffer".into());
     m.insert(
@@ -83,7 +83,7 @@ pub fn to_item(o: &Map<String, Value>) -> Result<HashMap<String, AttributeValue>
 }
 
 /// `Number(s)` for an `N` attribute; integers stay integers in the JSON.
-fn number_from(s: &str) -> Value {
+pub(crate) fn number_from(s: &str) -> Value {
     if let Ok(i) = s.parse::<i64>() {
         // Beyond 2^53 JS would round; keep what JS's Number() would give.
         if i.unsigned_abs() <= (1u64 << 53) {

@@ -1,19 +1,22 @@
 //! `batchFind`: BatchGetItem in chunks of 100 keys, re-requesting unprocessed
 //! keys with backoff (spec §5.6). Results are keyed by each item's primary id.
+//! Items are read from the response body as `wire` items and written straight
+//! into the answer.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
+use std::io::Write;
 use std::time::Duration;
 
 use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes, ReturnConsumedCapacity};
-use serde::ser::{Serialize, SerializeTuple, Serializer};
 use serde_json::{Map, Value};
 
 use super::{key_item, OpScope, Reply};
-use crate::db::{capacity_json, sdk_error};
 use crate::error::{Error, Result};
 use crate::keys::{parse_primary_id, primary_id};
-use crate::marshal::{from_attr, DyItem};
+use crate::response_body::body_of;
 use crate::schema::{KeyPart, ModelSchema};
+use crate::wire::{self, capacity_json, WireCapacity, WireItem};
 
 /// DynamoDB's limit of keys per BatchGetItem.
 const CHUNK: usize = 100;
@@ -23,14 +26,33 @@ const BACKOFF_MS: [u64; ATTEMPTS] = [200, 400, 800];
 
 type Key = HashMap<String, AttributeValue>;
 
-/// Fetches items by table key: `(items, consumed capacity entries, keys left unprocessed)`.
-pub async fn get_keys(
+/// A BatchGetItem answer, as much of it as is used.
+#[derive(serde::Deserialize)]
+struct Answer<'a> {
+    #[serde(rename = "Responses", borrow, default)]
+    responses: HashMap<Cow<'a, str>, Vec<WireItem<'a>>>,
+    #[serde(rename = "UnprocessedKeys", borrow, default)]
+    unprocessed_keys: HashMap<Cow<'a, str>, Unprocessed<'a>>,
+    #[serde(rename = "ConsumedCapacity", default)]
+    consumed_capacity: Vec<WireCapacity>,
+}
+
+#[derive(serde::Deserialize)]
+struct Unprocessed<'a> {
+    #[serde(rename = "Keys", borrow, default)]
+    keys: Vec<WireItem<'a>>,
+}
+
+/// Fetches items by table key, handing each to `found` as it is read:
+/// `(consumed capacity entries, keys left unprocessed)`.
+async fn get_keys(
     scope: &OpScope<'_>,
     keys: Vec<Key>,
-) -> Result<(Vec<Key>, Vec<Value>, usize)> {
+    mut found: impl FnMut(&WireItem) -> Result<()>,
+) -> Result<(Vec<Value>, usize)> {
     let client = scope.client().await?;
     let table = &scope.db.table;
-    let (mut items, mut capacity, mut unprocessed) = (Vec::new(), Vec::new(), 0);
+    let (mut capacity, mut unprocessed) = (Vec::new(), 0);
     for chunk in keys.chunks(CHUNK) {
         let mut pending = chunk.to_vec();
         for backoff in BACKOFF_MS {
@@ -38,25 +60,29 @@ pub async fn get_keys(
                 .set_keys(Some(pending))
                 .build()
                 .map_err(|e| Error::internal(e.to_string()))?;
-            let mut out = client
+            let call = client
                 .batch_get_item()
                 .request_items(table, request)
-                .return_consumed_capacity(ReturnConsumedCapacity::Total)
-                .send()
-                .await
-                .map_err(sdk_error)?;
-            for c in out.consumed_capacity() {
-                capacity.push(capacity_json(Some(c)));
+                .return_consumed_capacity(ReturnConsumedCapacity::Total);
+            let body = body_of!(scope.db.request_timeout(), call).await?;
+            let answer: Answer = wire::parse(&body)?;
+            capacity.extend(
+                answer
+                    .consumed_capacity
+                    .iter()
+                    .map(|c| capacity_json(Some(c))),
+            );
+            for item in answer.responses.get(table.as_str()).into_iter().flatten() {
+                found(item)?;
             }
-            if let Some(found) = out.responses.as_mut().and_then(|r| r.remove(table)) {
-                items.extend(found);
-            }
-            pending = out
-                .unprocessed_keys
-                .as_mut()
-                .and_then(|u| u.remove(table))
-                .map(|k| k.keys)
-                .unwrap_or_default();
+            pending = match answer.unprocessed_keys.get(table.as_str()) {
+                Some(u) => u
+                    .keys
+                    .iter()
+                    .map(WireItem::to_attrs)
+                    .collect::<Result<_>>()?,
+                None => Vec::new(),
+            };
             if pending.is_empty() {
                 break;
             }
@@ -64,41 +90,21 @@ pub async fn get_keys(
         }
         unprocessed += pending.len();
     }
-    Ok((items, capacity, unprocessed))
+    Ok((capacity, unprocessed))
 }
 
 /// The primary id of a stored item, from its key fields alone.
-fn stored_primary_id(schema: &ModelSchema, item: &Key) -> Result<String> {
+fn stored_primary_id(schema: &ModelSchema, item: &WireItem) -> Result<String> {
     let mut keys = Map::new();
     for part in [schema.pk, schema.sk] {
         if let KeyPart::Field(i) = part {
             let name = &schema.fields[i].name;
             if let Some(v) = item.get(name) {
-                keys.insert(name.clone(), from_attr(v));
+                keys.insert(name.clone(), v.to_value()?);
             }
         }
     }
     primary_id(schema, &keys)
-}
-
-/// `[primaryId, dy]`, one entry of batchFind's answer.
-struct Entry<'a>(String, DyItem<'a>);
-
-impl Serialize for Entry<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
-        let mut t = serializer.serialize_tuple(2)?;
-        t.serialize_element(&self.0)?;
-        t.serialize_element(&self.1)?;
-        t.end()
-    }
-}
-
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Found<'a> {
-    items: Vec<Entry<'a>>,
-    consumed_capacity: Vec<Value>,
-    unprocessed: usize,
 }
 
 /// `Model.batchFind(ids)`: `{items: [[primaryId, dy], …], consumedCapacity, unprocessed}`.
@@ -112,14 +118,21 @@ pub async fn batch_find(scope: &OpScope<'_>, ids: &[Value]) -> Result<Reply> {
             keys.push(key_item(&key));
         }
     }
-    let (items, capacity, unprocessed) = get_keys(scope, keys).await?;
-    let keyed = items
-        .iter()
-        .map(|item| Ok(Entry(stored_primary_id(scope.schema, item)?, DyItem(item))))
-        .collect::<Result<Vec<_>>>()?;
-    Reply::json(&Found {
-        items: keyed,
-        consumed_capacity: capacity,
-        unprocessed,
+    let mut out = Vec::with_capacity(256 * keys.len() + 64);
+    out.extend_from_slice(br#"{"items":["#);
+    let mut first = true;
+    let (capacity, unprocessed) = get_keys(scope, keys, |item| {
+        if !std::mem::take(&mut first) {
+            out.push(b',');
+        }
+        serde_json::to_writer(&mut out, &(stored_primary_id(scope.schema, item)?, item))?;
+        Ok(())
     })
+    .await?;
+    out.extend_from_slice(br#"],"consumedCapacity":"#);
+    serde_json::to_writer(&mut out, &capacity)?;
+    write!(out, r#","unprocessed":{unprocessed}}}"#).map_err(|e| Error::internal(e.to_string()))?;
+    String::from_utf8(out)
+        .map(Reply::Json)
+        .map_err(|e| Error::internal(e.to_string()))
 }

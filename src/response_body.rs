@@ -1,0 +1,243 @@
+//! A successful response's body, taken before the SDK parses it, for the
+//! reads whose items `wire` parses itself (see there for why). Only 2xx
+//! bodies are taken: an error response still goes through the SDK, which
+//! names it and decides whether to retry. The SDK then parses an empty body,
+//! which it reads as `{}`.
+
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use aws_smithy_runtime_api::box_error::BoxError;
+use aws_smithy_runtime_api::client::interceptors::context::BeforeDeserializationInterceptorContextMut;
+use aws_smithy_runtime_api::client::interceptors::Intercept;
+use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
+use aws_smithy_types::body::SdkBody;
+use aws_smithy_types::byte_stream::ByteStream;
+use aws_smithy_types::config_bag::ConfigBag;
+use aws_smithy_types::error::display::DisplayErrorContext;
+use bytes::Bytes;
+
+use crate::error::{Error, ErrorCode, Result};
+
+/// Attempts at a read whose body is cut off midway, as the SDK's standard
+/// retry strategy would make had it read the body itself.
+const ATTEMPTS: usize = 3;
+
+/// An operation interceptor (`.customize().interceptor(tap.clone())`) that
+/// keeps the body of a successful response.
+#[derive(Debug, Clone, Default)]
+pub struct BodyTap(Arc<Mutex<Option<SdkBody>>>);
+
+impl Intercept for BodyTap {
+    fn name(&self) -> &'static str {
+        "BodyTap"
+    }
+
+    fn modify_before_deserialization(
+        &self,
+        context: &mut BeforeDeserializationInterceptorContextMut<'_>,
+        _: &RuntimeComponents,
+        _: &mut ConfigBag,
+    ) -> std::result::Result<(), BoxError> {
+        if context.response().status().is_success() {
+            let body = std::mem::replace(context.response_mut().body_mut(), SdkBody::empty());
+            *self.0.lock().map_err(|_| "response body slot poisoned")? = Some(body);
+        }
+        Ok(())
+    }
+}
+
+impl BodyTap {
+    async fn read(&self, timeout: Option<Duration>) -> Result<Bytes> {
+        let body = self
+            .0
+            .lock()
+            .ok()
+            .and_then(|mut slot| slot.take())
+            .ok_or_else(|| Error::internal("the response body was not taken"))?;
+        let collect = ByteStream::new(body).collect();
+        let collected = match timeout {
+            Some(t) => tokio::time::timeout(t, collect)
+                .await
+                .map_err(|_| cut_off("timed out"))?,
+            None => collect.await,
+        };
+        let collected = collected.map_err(|e| cut_off(&DisplayErrorContext(&e).to_string()))?;
+        Ok(collected.into_bytes())
+    }
+}
+
+fn cut_off(why: &str) -> Error {
+    let mut err = Error::new(
+        ErrorCode::Network,
+        format!("DynamoDB request failed: reading the response body: {why}"),
+    );
+    err.retryable = true;
+    err
+}
+
+/// The body of a read that `send` makes with the tap it is given, sent
+/// again when the body is cut off (reads are safe to repeat). `timeout`
+/// bounds the body's reading, which the SDK's attempt timeout no longer
+/// covers.
+pub async fn read_body<F, Fut>(timeout: Option<Duration>, mut send: F) -> Result<Bytes>
+where
+    F: FnMut(BodyTap) -> Fut,
+    Fut: Future<Output = Result<()>>,
+{
+    let mut last = None;
+    for _ in 0..ATTEMPTS {
+        let tap = BodyTap::default();
+        send(tap.clone()).await?;
+        match tap.read(timeout).await {
+            Ok(bytes) => return Ok(bytes),
+            Err(e) => last = Some(e),
+        }
+    }
+    Err(last.unwrap_or_else(|| cut_off("failed")))
+}
+
+/// The body of a successful `call` (a fluent request builder, cloned for
+/// each attempt), read by [`read_body`] within `timeout`.
+macro_rules! body_of {
+    ($timeout:expr, $call:expr) => {
+        async {
+            let call = $call;
+            $crate::response_body::read_body($timeout, |tap| {
+                let call = call.clone();
+                async move {
+                    call.customize()
+                        .interceptor(tap)
+                        .send()
+                        .await
+                        .map(drop)
+                        .map_err($crate::db::sdk_error)
+                }
+            })
+            .await
+        }
+    };
+}
+pub(crate) use body_of;
+
+#[cfg(test)]
+mod tests {
+    use std::pin::Pin;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::task::{Context, Poll};
+
+    use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
+    use aws_sdk_dynamodb::types::AttributeValue;
+    use aws_smithy_runtime_api::client::http::{
+        HttpClient, HttpConnector, HttpConnectorFuture, HttpConnectorSettings, SharedHttpConnector,
+    };
+    use aws_smithy_runtime_api::client::orchestrator::HttpRequest;
+    use aws_smithy_runtime_api::http::{Response, StatusCode};
+
+    use super::*;
+
+    /// Answers each request with the next canned `(status, body)`.
+    #[derive(Debug, Clone, Default)]
+    struct Canned {
+        answers: Arc<Mutex<Vec<(u16, SdkBody)>>>,
+        sent: Arc<AtomicUsize>,
+    }
+
+    impl HttpConnector for Canned {
+        fn call(&self, _: HttpRequest) -> HttpConnectorFuture {
+            self.sent.fetch_add(1, Ordering::SeqCst);
+            let (status, body) = self.answers.lock().unwrap().remove(0);
+            let status = StatusCode::try_from(status).unwrap();
+            HttpConnectorFuture::ready(Ok(Response::new(status, body)))
+        }
+    }
+
+    impl HttpClient for Canned {
+        fn http_connector(
+            &self,
+            _: &HttpConnectorSettings,
+            _: &RuntimeComponents,
+        ) -> SharedHttpConnector {
+            SharedHttpConnector::new(self.clone())
+        }
+    }
+
+    /// A body whose connection drops before its first byte.
+    struct CutOff;
+
+    impl http_body::Body for CutOff {
+        type Data = Bytes;
+        type Error = BoxError;
+        fn poll_frame(
+            self: Pin<&mut Self>,
+            _: &mut Context<'_>,
+        ) -> Poll<Option<std::result::Result<http_body::Frame<Bytes>, BoxError>>> {
+            Poll::Ready(Some(Err("connection reset by peer".into())))
+        }
+    }
+
+    const ITEM: &str = r#"{"Item":{"a":{"S":"x"}}}"#;
+
+    async fn get(answers: Vec<(u16, SdkBody)>) -> (Result<Bytes>, usize) {
+        let canned = Canned::default();
+        *canned.answers.lock().unwrap() = answers;
+        let config = aws_sdk_dynamodb::Config::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new("us-west-2"))
+            .credentials_provider(Credentials::new("AKID", "SECRET", None, None, "test"))
+            .http_client(canned.clone())
+            .build();
+        let client = aws_sdk_dynamodb::Client::from_conf(config);
+        let call = client
+            .get_item()
+            .table_name("t")
+            .key("_pk", AttributeValue::S("k".into()));
+        let body = body_of!(None, call).await;
+        (body, canned.sent.load(Ordering::SeqCst))
+    }
+
+    #[tokio::test]
+    async fn a_successful_body_is_read_by_the_caller() {
+        let (body, sent) = get(vec![(200, SdkBody::from(ITEM))]).await;
+        assert_eq!(body.unwrap(), Bytes::from(ITEM));
+        assert_eq!(sent, 1);
+    }
+
+    #[tokio::test]
+    async fn an_error_response_is_still_named_by_the_sdk() {
+        let error = r#"{"__type":"com.amazonaws.dynamodb.v20120810#ResourceNotFoundException","message":"no table t"}"#;
+        let (body, sent) = get(vec![(400, SdkBody::from(error))]).await;
+        let err = body.unwrap_err();
+        assert_eq!(err.code, ErrorCode::DynamoDb);
+        assert_eq!(err.aws_name.as_deref(), Some("ResourceNotFoundException"));
+        assert_eq!(err.message, "no table t");
+        assert_eq!(sent, 1);
+    }
+
+    #[tokio::test]
+    async fn a_body_cut_off_is_sent_again() {
+        let (body, sent) = get(vec![
+            (200, SdkBody::from_body_1_x(CutOff)),
+            (200, SdkBody::from(ITEM)),
+        ])
+        .await;
+        assert_eq!(body.unwrap(), Bytes::from(ITEM));
+        assert_eq!(sent, 2);
+    }
+
+    #[tokio::test]
+    async fn a_body_cut_off_every_time_is_a_retryable_network_error() {
+        let cut = || (200, SdkBody::from_body_1_x(CutOff));
+        let (body, sent) = get(vec![cut(), cut(), cut()]).await;
+        let err = body.unwrap_err();
+        assert_eq!(err.code, ErrorCode::Network);
+        assert!(err.retryable);
+        assert!(
+            err.message.contains("connection reset by peer"),
+            "{}",
+            err.message
+        );
+        assert_eq!(sent, ATTEMPTS);
+    }
+}
