@@ -1,22 +1,32 @@
 //! `find`: one GetItem by primary id.
 
-use aws_sdk_dynamodb::operation::get_item::GetItemOutput;
 use aws_sdk_dynamodb::types::ReturnConsumedCapacity;
-use serde::Serialize;
+use bytes::Bytes;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::{key_item, OpScope, Reply};
-use crate::db::{capacity_json, sdk_error};
 use crate::error::Result;
 use crate::keys::parse_primary_id;
-use crate::marshal::{from_item, DyItem};
+use crate::response_body::body_of;
+use crate::wire::{self, capacity_json, WireCapacity, WireItem};
 
-/// One GetItem; `attributes` limits what comes back (`None`: the whole item).
+/// A GetItem answer.
+#[derive(Deserialize)]
+struct Answer<'a> {
+    #[serde(rename = "Item", borrow, default)]
+    item: Option<WireItem<'a>>,
+    #[serde(rename = "ConsumedCapacity", default)]
+    consumed_capacity: Option<WireCapacity>,
+}
+
+/// One GetItem's body; `attributes` limits what comes back (`None`: the
+/// whole item).
 async fn send_get(
     scope: &OpScope<'_>,
     key: &(String, String),
     attributes: Option<&[String]>,
-) -> Result<GetItemOutput> {
+) -> Result<Bytes> {
     let mut request = scope
         .client()
         .await?
@@ -36,7 +46,7 @@ async fn send_get(
         }
         request = request.projection_expression(projection);
     }
-    request.send().await.map_err(sdk_error)
+    body_of!(scope.db.request_timeout(), request).await
 }
 
 /// The raw item at a table key, with the read's consumed capacity.
@@ -54,16 +64,17 @@ pub async fn get_attributes(
     key: &(String, String),
     attributes: Option<&[String]>,
 ) -> Result<(Option<Map<String, Value>>, Value)> {
-    let out = send_get(scope, key, attributes).await?;
+    let body = send_get(scope, key, attributes).await?;
+    let out: Answer = wire::parse(&body)?;
     Ok((
-        out.item().map(from_item),
-        capacity_json(out.consumed_capacity()),
+        out.item.as_ref().map(WireItem::to_map).transpose()?,
+        capacity_json(out.consumed_capacity.as_ref()),
     ))
 }
 
 #[derive(Serialize)]
 struct Found<'a> {
-    item: Option<DyItem<'a>>,
+    item: Option<&'a WireItem<'a>>,
     #[serde(rename = "consumedCapacity")]
     consumed_capacity: Value,
 }
@@ -73,9 +84,10 @@ pub async fn find(scope: &OpScope<'_>, id: &Value) -> Result<Reply> {
     let key = scope
         .codec()
         .table_key(&parse_primary_id(scope.schema, id)?)?;
-    let out = send_get(scope, &key, None).await?;
+    let body = send_get(scope, &key, None).await?;
+    let out: Answer = wire::parse(&body)?;
     Reply::json(&Found {
-        item: out.item().map(DyItem),
-        consumed_capacity: capacity_json(out.consumed_capacity()),
+        item: out.item.as_ref(),
+        consumed_capacity: capacity_json(out.consumed_capacity.as_ref()),
     })
 }

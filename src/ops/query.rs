@@ -9,12 +9,13 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
 use super::{OpScope, Reply};
-use crate::db::{capacity_json, sdk_error};
 use crate::error::{Error, Result};
 use crate::expr::filter;
 use crate::keys::to_gsi;
-use crate::marshal::{from_item, to_attr, to_item, DyItem};
+use crate::marshal::{to_attr, to_item};
+use crate::response_body::body_of;
 use crate::schema::{FieldKind, IndexDef, KeyPart, ModelSchema};
+use crate::wire::{self, capacity_json, WireCapacity, WireItem};
 
 /// `Model.defaultQueryLimit`.
 pub const DEFAULT_QUERY_LIMIT: i32 = 100;
@@ -178,9 +179,8 @@ pub async fn query(scope: &OpScope<'_>, req: QueryRequest) -> Result<Reply> {
         (None, None) => None,
     };
 
-    let out = scope
-        .client()
-        .await?
+    let client = scope.client().await?;
+    let call = client
         .query()
         .table_name(&scope.db.table)
         .set_index_name(ix.gsi.clone())
@@ -192,32 +192,48 @@ pub async fn query(scope: &OpScope<'_>, req: QueryRequest) -> Result<Reply> {
         .limit(req.limit.filter(|l| *l > 0).unwrap_or(DEFAULT_QUERY_LIMIT))
         .set_exclusive_start_key(start_key)
         .set_select(req.count_only.then_some(Select::Count))
-        .return_consumed_capacity(ReturnConsumedCapacity::Total)
-        .send()
-        .await
-        .map_err(sdk_error)?;
-    let capacity = capacity_json(out.consumed_capacity());
+        .return_consumed_capacity(ReturnConsumedCapacity::Total);
+    let body = body_of!(scope.db.request_timeout(), call).await?;
+    let out: Answer = wire::parse(&body)?;
+    let capacity = capacity_json(out.consumed_capacity.as_ref());
     if req.count_only {
-        return Ok(json!({ "count": out.count(), "consumedCapacity": capacity }).into());
+        return Ok(json!({ "count": out.count, "consumedCapacity": capacity }).into());
     }
-    let last_key = out.last_evaluated_key().map(from_item);
+    let last_key = out
+        .last_evaluated_key
+        .as_ref()
+        .map(WireItem::to_map)
+        .transpose()?;
     let cursor = last_key
         .as_ref()
         .map(|k| scope.db.cursor_key.seal(tenant, &cursor_scope, k));
     Reply::json(&Page {
-        count: out.items().len(),
-        items: out.items().iter().map(DyItem).collect(),
+        count: out.items.len(),
+        items: &out.items,
         last_evaluated_key: last_key,
         cursor,
         consumed_capacity: capacity,
     })
 }
 
+/// A Query answer, as much of it as is used.
+#[derive(Deserialize)]
+struct Answer<'a> {
+    #[serde(rename = "Items", borrow, default)]
+    items: Vec<WireItem<'a>>,
+    #[serde(rename = "Count", default)]
+    count: i64,
+    #[serde(rename = "LastEvaluatedKey", borrow, default)]
+    last_evaluated_key: Option<WireItem<'a>>,
+    #[serde(rename = "ConsumedCapacity", default)]
+    consumed_capacity: Option<WireCapacity>,
+}
+
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct Page<'a> {
     count: usize,
-    items: Vec<DyItem<'a>>,
+    items: &'a [WireItem<'a>],
     last_evaluated_key: Option<Map<String, Value>>,
     cursor: Option<String>,
     consumed_capacity: Value,
