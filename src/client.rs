@@ -23,10 +23,21 @@ pub struct ClientConfig {
     pub credentials: Option<(String, String, Option<String>)>,
     /// Per-attempt timeout in ms (none: the SDK's connect/read defaults).
     pub request_timeout_ms: Option<u64>,
-    /// Attempts per request, with the SDK's standard backoff and jitter.
+    /// Attempts per request, with the SDK's standard backoff and jitter
+    /// ([`DEFAULT_MAX_ATTEMPTS`] when unset).
     pub max_attempts: Option<u32>,
     /// The first retry's backoff ceiling in ms (the SDK's default is 1 s).
     pub retry_initial_backoff_ms: Option<u64>,
+}
+
+/// The SDK's standard retry strategy's attempts per request.
+pub const DEFAULT_MAX_ATTEMPTS: u32 = 3;
+
+impl ClientConfig {
+    /// Attempts per request: `aws.maxAttempts`, or the SDK's default.
+    pub fn attempts(&self) -> u32 {
+        self.max_attempts.unwrap_or(DEFAULT_MAX_ATTEMPTS).max(1)
+    }
 }
 
 /// A configuration's client, built on first use, and its request counters.
@@ -84,8 +95,7 @@ pub async fn build_client(cfg: &ClientConfig, stats: Arc<RequestStats>) -> Clien
         );
     }
     // Throttling and 5xx answers are retried with exponential backoff and jitter.
-    let mut retry =
-        aws_config::retry::RetryConfig::standard().with_max_attempts(cfg.max_attempts.unwrap_or(3));
+    let mut retry = aws_config::retry::RetryConfig::standard().with_max_attempts(cfg.attempts());
     if let Some(ms) = cfg.retry_initial_backoff_ms {
         retry = retry.with_initial_backoff(std::time::Duration::from_millis(ms));
     }

@@ -13,6 +13,7 @@ use crate::client::{build_client, slot_for, ClientConfig, ClientSlot};
 use crate::credentials::{CredentialCache, DEFAULT_REFRESH_MARGIN};
 use crate::cursor::CursorKey;
 use crate::error::{Error, ErrorCode, Result};
+use crate::response_body::BodyRead;
 use crate::tenant::{validate_tenant_id, Candidate, TenancyPolicy, TenantId};
 
 /// The iteration index DynamoBao reads by default (`db.iterationIndexName`).
@@ -130,12 +131,16 @@ impl Db {
             .await
     }
 
-    /// `aws.requestTimeoutMs`, the SDK's per-attempt timeout, for the parts
-    /// of an attempt the package does itself (`response_body`).
-    pub fn request_timeout(&self) -> Option<std::time::Duration> {
-        self.client_config
-            .request_timeout_ms
-            .map(std::time::Duration::from_millis)
+    /// How a response body the core reads itself is read: with the client's
+    /// attempts per request and per-attempt timeout.
+    pub fn body_read(&self) -> BodyRead {
+        BodyRead {
+            attempts: self.client_config.attempts(),
+            timeout: self
+                .client_config
+                .request_timeout_ms
+                .map(std::time::Duration::from_millis),
+        }
     }
 
     /// The client a data operation for `tenant` must use: the tenant's own

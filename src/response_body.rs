@@ -18,11 +18,27 @@ use aws_smithy_types::config_bag::ConfigBag;
 use aws_smithy_types::error::display::DisplayErrorContext;
 use bytes::Bytes;
 
+use crate::client::DEFAULT_MAX_ATTEMPTS;
 use crate::error::{Error, ErrorCode, Result};
 
-/// Attempts at a read whose body is cut off midway, as the SDK's standard
-/// retry strategy would make had it read the body itself.
-const ATTEMPTS: usize = 3;
+/// How a taken body is read: a read whose body is cut off is sent again up
+/// to `attempts` times in all, as the SDK's retry strategy would have had it
+/// read the body itself; `timeout` bounds each reading, which the SDK's
+/// attempt timeout no longer covers.
+#[derive(Debug, Clone, Copy)]
+pub struct BodyRead {
+    pub attempts: u32,
+    pub timeout: Option<Duration>,
+}
+
+impl Default for BodyRead {
+    fn default() -> Self {
+        BodyRead {
+            attempts: DEFAULT_MAX_ATTEMPTS,
+            timeout: None,
+        }
+    }
+}
 
 /// An operation interceptor (`.customize().interceptor(tap.clone())`) that
 /// keeps the body of a successful response.
@@ -78,19 +94,17 @@ fn cut_off(why: &str) -> Error {
 }
 
 /// The body of a read that `send` makes with the tap it is given, sent
-/// again when the body is cut off (reads are safe to repeat). `timeout`
-/// bounds the body's reading, which the SDK's attempt timeout no longer
-/// covers.
-pub async fn read_body<F, Fut>(timeout: Option<Duration>, mut send: F) -> Result<Bytes>
+/// again when the body is cut off (reads are safe to repeat).
+pub async fn read_body<F, Fut>(how: BodyRead, mut send: F) -> Result<Bytes>
 where
     F: FnMut(BodyTap) -> Fut,
     Fut: Future<Output = Result<()>>,
 {
     let mut last = None;
-    for _ in 0..ATTEMPTS {
+    for _ in 0..how.attempts.max(1) {
         let tap = BodyTap::default();
         send(tap.clone()).await?;
-        match tap.read(timeout).await {
+        match tap.read(how.timeout).await {
             Ok(bytes) => return Ok(bytes),
             Err(e) => last = Some(e),
         }
@@ -99,12 +113,12 @@ where
 }
 
 /// The body of a successful `call` (a fluent request builder, cloned for
-/// each attempt), read by [`read_body`] within `timeout`.
+/// each attempt), read by [`read_body`] as `how` says.
 macro_rules! body_of {
-    ($timeout:expr, $call:expr) => {
+    ($how:expr, $call:expr) => {
         async {
             let call = $call;
-            $crate::response_body::read_body($timeout, |tap| {
+            $crate::response_body::read_body($how, |tap| {
                 let call = call.clone();
                 async move {
                     call.customize()
@@ -177,9 +191,23 @@ mod tests {
         }
     }
 
+    /// A body whose server never sends it.
+    struct Stalled;
+
+    impl http_body::Body for Stalled {
+        type Data = Bytes;
+        type Error = BoxError;
+        fn poll_frame(
+            self: Pin<&mut Self>,
+            _: &mut Context<'_>,
+        ) -> Poll<Option<std::result::Result<http_body::Frame<Bytes>, BoxError>>> {
+            Poll::Pending
+        }
+    }
+
     const ITEM: &str = r#"{"Item":{"a":{"S":"x"}}}"#;
 
-    async fn get(answers: Vec<(u16, SdkBody)>) -> (Result<Bytes>, usize) {
+    async fn get(how: BodyRead, answers: Vec<(u16, SdkBody)>) -> (Result<Bytes>, usize) {
         let canned = Canned::default();
         *canned.answers.lock().unwrap() = answers;
         let config = aws_sdk_dynamodb::Config::builder()
@@ -193,13 +221,13 @@ mod tests {
             .get_item()
             .table_name("t")
             .key("_pk", AttributeValue::S("k".into()));
-        let body = body_of!(None, call).await;
+        let body = body_of!(how, call).await;
         (body, canned.sent.load(Ordering::SeqCst))
     }
 
     #[tokio::test]
     async fn a_successful_body_is_read_by_the_caller() {
-        let (body, sent) = get(vec![(200, SdkBody::from(ITEM))]).await;
+        let (body, sent) = get(BodyRead::default(), vec![(200, SdkBody::from(ITEM))]).await;
         assert_eq!(body.unwrap(), Bytes::from(ITEM));
         assert_eq!(sent, 1);
     }
@@ -207,7 +235,7 @@ mod tests {
     #[tokio::test]
     async fn an_error_response_is_still_named_by_the_sdk() {
         let error = r#"{"__type":"com.amazonaws.dynamodb.v20120810#ResourceNotFoundException","message":"no table t"}"#;
-        let (body, sent) = get(vec![(400, SdkBody::from(error))]).await;
+        let (body, sent) = get(BodyRead::default(), vec![(400, SdkBody::from(error))]).await;
         let err = body.unwrap_err();
         assert_eq!(err.code, ErrorCode::DynamoDb);
         assert_eq!(err.aws_name.as_deref(), Some("ResourceNotFoundException"));
@@ -217,10 +245,13 @@ mod tests {
 
     #[tokio::test]
     async fn a_body_cut_off_is_sent_again() {
-        let (body, sent) = get(vec![
-            (200, SdkBody::from_body_1_x(CutOff)),
-            (200, SdkBody::from(ITEM)),
-        ])
+        let (body, sent) = get(
+            BodyRead::default(),
+            vec![
+                (200, SdkBody::from_body_1_x(CutOff)),
+                (200, SdkBody::from(ITEM)),
+            ],
+        )
         .await;
         assert_eq!(body.unwrap(), Bytes::from(ITEM));
         assert_eq!(sent, 2);
@@ -229,7 +260,7 @@ mod tests {
     #[tokio::test]
     async fn a_body_cut_off_every_time_is_a_retryable_network_error() {
         let cut = || (200, SdkBody::from_body_1_x(CutOff));
-        let (body, sent) = get(vec![cut(), cut(), cut()]).await;
+        let (body, sent) = get(BodyRead::default(), vec![cut(), cut(), cut()]).await;
         let err = body.unwrap_err();
         assert_eq!(err.code, ErrorCode::Network);
         assert!(err.retryable);
@@ -238,6 +269,31 @@ mod tests {
             "{}",
             err.message
         );
-        assert_eq!(sent, ATTEMPTS);
+        assert_eq!(sent, 3);
+    }
+
+    #[tokio::test]
+    async fn a_client_without_retries_reads_a_body_once() {
+        let once = BodyRead {
+            attempts: 1,
+            timeout: None,
+        };
+        let (body, sent) = get(once, vec![(200, SdkBody::from_body_1_x(CutOff))]).await;
+        assert_eq!(body.unwrap_err().code, ErrorCode::Network);
+        assert_eq!(sent, 1);
+    }
+
+    #[tokio::test]
+    async fn the_request_timeout_bounds_each_reading() {
+        let how = BodyRead {
+            attempts: 2,
+            timeout: Some(Duration::from_millis(20)),
+        };
+        let stalled = || (200, SdkBody::from_body_1_x(Stalled));
+        let (body, sent) = get(how, vec![stalled(), stalled()]).await;
+        let err = body.unwrap_err();
+        assert_eq!(err.code, ErrorCode::Network);
+        assert!(err.message.ends_with("timed out"), "{}", err.message);
+        assert_eq!(sent, 2);
     }
 }

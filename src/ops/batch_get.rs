@@ -64,7 +64,7 @@ async fn get_keys(
                 .batch_get_item()
                 .request_items(table, request)
                 .return_consumed_capacity(ReturnConsumedCapacity::Total);
-            let body = body_of!(scope.db.request_timeout(), call).await?;
+            let body = body_of!(scope.db.body_read(), call).await?;
             let answer: Answer = wire::parse(&body)?;
             capacity.extend(
                 answer

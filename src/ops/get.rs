@@ -46,7 +46,7 @@ async fn send_get(
         }
         request = request.projection_expression(projection);
     }
-    body_of!(scope.db.request_timeout(), request).await
+    body_of!(scope.db.body_read(), request).await
 }
 
 /// The raw item at a table key, with the read's consumed capacity.

@@ -193,7 +193,7 @@ pub async fn query(scope: &OpScope<'_>, req: QueryRequest) -> Result<Reply> {
         .set_exclusive_start_key(start_key)
         .set_select(req.count_only.then_some(Select::Count))
         .return_consumed_capacity(ReturnConsumedCapacity::Total);
-    let body = body_of!(scope.db.request_timeout(), call).await?;
+    let body = body_of!(scope.db.body_read(), call).await?;
     let out: Answer = wire::parse(&body)?;
     let capacity = capacity_json(out.consumed_capacity.as_ref());
     if req.count_only {
