@@ -134,7 +134,7 @@ impl WireAttr<'_> {
 
     /// The dy value, as `marshal::from_attr` gives it.
     pub fn to_value(&self) -> Result<Value> {
-        Ok(serde_json::to_value(self)?)
+        serde_json::to_value(self).map_err(|e| Error::internal(e.to_string()))
     }
 }
 
