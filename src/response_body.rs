@@ -177,31 +177,24 @@ mod tests {
         }
     }
 
-    /// A body whose connection drops before its first byte.
-    struct CutOff;
-
-    impl http_body::Body for CutOff {
-        type Data = Bytes;
-        type Error = BoxError;
-        fn poll_frame(
-            self: Pin<&mut Self>,
-            _: &mut Context<'_>,
-        ) -> Poll<Option<std::result::Result<http_body::Frame<Bytes>, BoxError>>> {
-            Poll::Ready(Some(Err("connection reset by peer".into())))
-        }
+    /// A body that never arrives: its connection drops before the first
+    /// byte (`CutOff`), or its server never sends it (`Stalled`).
+    enum Broken {
+        CutOff,
+        Stalled,
     }
 
-    /// A body whose server never sends it.
-    struct Stalled;
-
-    impl http_body::Body for Stalled {
+    impl http_body::Body for Broken {
         type Data = Bytes;
         type Error = BoxError;
         fn poll_frame(
             self: Pin<&mut Self>,
             _: &mut Context<'_>,
         ) -> Poll<Option<std::result::Result<http_body::Frame<Bytes>, BoxError>>> {
-            Poll::Pending
+            match *self {
+                Broken::CutOff => Poll::Ready(Some(Err("connection reset by peer".into()))),
+                Broken::Stalled => Poll::Pending,
+            }
         }
     }
 
@@ -248,7 +241,7 @@ mod tests {
         let (body, sent) = get(
             BodyRead::default(),
             vec![
-                (200, SdkBody::from_body_1_x(CutOff)),
+                (200, SdkBody::from_body_1_x(Broken::CutOff)),
                 (200, SdkBody::from(ITEM)),
             ],
         )
@@ -259,7 +252,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_body_cut_off_every_time_is_a_retryable_network_error() {
-        let cut = || (200, SdkBody::from_body_1_x(CutOff));
+        let cut = || (200, SdkBody::from_body_1_x(Broken::CutOff));
         let (body, sent) = get(BodyRead::default(), vec![cut(), cut(), cut()]).await;
         let err = body.unwrap_err();
         assert_eq!(err.code, ErrorCode::Network);
@@ -278,7 +271,7 @@ mod tests {
             attempts: 1,
             timeout: None,
         };
-        let (body, sent) = get(once, vec![(200, SdkBody::from_body_1_x(CutOff))]).await;
+        let (body, sent) = get(once, vec![(200, SdkBody::from_body_1_x(Broken::CutOff))]).await;
         assert_eq!(body.unwrap_err().code, ErrorCode::Network);
         assert_eq!(sent, 1);
     }
@@ -289,7 +282,7 @@ mod tests {
             attempts: 2,
             timeout: Some(Duration::from_millis(20)),
         };
-        let stalled = || (200, SdkBody::from_body_1_x(Stalled));
+        let stalled = || (200, SdkBody::from_body_1_x(Broken::Stalled));
         let (body, sent) = get(how, vec![stalled(), stalled()]).await;
         let err = body.unwrap_err();
         assert_eq!(err.code, ErrorCode::Network);
