@@ -95,7 +95,16 @@ impl<'de: 'a, 'a> Deserialize<'de> for WireItem<'a> {
                 while let Some(entry) = m.next_entry::<Cow<'a, str>, WireAttr<'a>>()? {
                     entries.push(entry);
                 }
-                entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+                // Stable, so that of a name sent twice the later value wins,
+                // as in the SDK's map; DynamoDB itself never repeats a name.
+                entries.sort_by(|a, b| a.0.cmp(&b.0));
+                entries.dedup_by(|later, earlier| {
+                    let repeated = later.0 == earlier.0;
+                    if repeated {
+                        std::mem::swap(later, earlier);
+                    }
+                    repeated
+                });
                 Ok(WireItem(entries))
             }
         }
