@@ -5,9 +5,9 @@
 
 use std::time::{Duration, Instant};
 
-use dynamo_bao_native::fuzzing::{filter_expression, key_codec};
+use dynamo_bao_native::fuzzing::{filter_expression, key_codec, wire_item, WIRE_SAMPLE};
 
-const SEEDS: [&[u8]; 8] = [
+const SEEDS: [&[u8]; 10] = [
     b"\x00acme\x00u#01ARZ3NDEKTSV4RRFFQ69G5FAV\x00{}",
     b"\x01a]#b\x00x##__SK__##1\x0042",
     b"\x02\xef\xbf\xbd\x00pp\x00\"2024-01-01T00:00:00.000Z\"",
@@ -16,6 +16,8 @@ const SEEDS: [&[u8]; 8] = [
     br#"{"_searchText":{"$contains":"\u0000"},"f":{"$exists":false}}"#,
     b"[acme]#\x00[globex]#\x00#",
     b"",
+    WIRE_SAMPLE,
+    br#"{"a":{"M":{"b":{"L":[{"NULL":false},{"BS":["AA=="]}]}}},"a":{"N":"1e400"}}"#,
 ];
 
 fn main() {
@@ -53,6 +55,7 @@ fn main() {
             }
             key_codec(&input);
             filter_expression(&input);
+            wire_item(&input);
             runs += 1;
         }
     }
