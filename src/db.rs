@@ -215,13 +215,15 @@ where
 
 /// `{TableName, CapacityUnits}` as DynamoBao reports it, or `null`.
 pub fn capacity_json(c: Option<&ConsumedCapacity>) -> Value {
-    match c {
-        Some(c) => json!({
-            "TableName": c.table_name(),
-            "CapacityUnits": c.capacity_units().unwrap_or(0.0),
-        }),
-        None => Value::Null,
-    }
+    c.map_or(Value::Null, |c| {
+        capacity_value(c.table_name(), c.capacity_units())
+    })
+}
+
+/// One consumed-capacity entry, whichever form the response was read in
+/// (the SDK's, or `wire`'s).
+pub fn capacity_value(table_name: Option<&str>, units: Option<f64>) -> Value {
+    json!({ "TableName": table_name, "CapacityUnits": units.unwrap_or(0.0) })
 }
 
 /// One request of a write: `type` and `consumedCapacity` become an entry of

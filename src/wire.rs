@@ -16,6 +16,7 @@ use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::Value;
 
+use crate::db::capacity_value;
 use crate::error::{Error, Result};
 use crate::marshal::{base64_engine, buffer_json, number_from};
 
@@ -198,13 +199,9 @@ pub struct WireCapacity {
 
 /// `{TableName, CapacityUnits}` as DynamoBao reports it, or `null`.
 pub fn capacity_json(c: Option<&WireCapacity>) -> Value {
-    match c {
-        Some(c) => serde_json::json!({
-            "TableName": c.table_name,
-            "CapacityUnits": c.capacity_units.unwrap_or(0.0),
-        }),
-        None => Value::Null,
-    }
+    c.map_or(Value::Null, |c| {
+        capacity_value(c.table_name.as_deref(), c.capacity_units)
+    })
 }
 
 #[cfg(test)]
