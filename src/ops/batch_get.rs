@@ -53,8 +53,11 @@ async fn get_keys(
     let client = scope.client().await?;
     let table = &scope.db.table;
     let (mut capacity, mut unprocessed) = (Vec::new(), 0);
-    for chunk in keys.chunks(CHUNK) {
-        let mut pending = chunk.to_vec();
+    // The keys are moved into their requests: `body_of!` already copies a
+    // request once per attempt, so that a cut-off body can be re-requested.
+    let mut keys = keys.into_iter().peekable();
+    while keys.peek().is_some() {
+        let mut pending: Vec<Key> = keys.by_ref().take(CHUNK).collect();
         for backoff in BACKOFF_MS {
             let request = KeysAndAttributes::builder()
                 .set_keys(Some(pending))
