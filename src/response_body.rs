@@ -100,16 +100,16 @@ where
     F: FnMut(BodyTap) -> Fut,
     Fut: Future<Output = Result<()>>,
 {
-    let mut last = None;
-    for _ in 0..how.attempts.max(1) {
+    let mut attempt = 1;
+    loop {
         let tap = BodyTap::default();
         send(tap.clone()).await?;
         match tap.read(how.timeout).await {
             Ok(bytes) => return Ok(bytes),
-            Err(e) => last = Some(e),
+            Err(e) if attempt >= how.attempts => return Err(e),
+            Err(_) => attempt += 1,
         }
     }
-    Err(last.unwrap_or_else(|| cut_off("failed")))
 }
 
 /// The body of a successful `call` (a fluent request builder, cloned for
