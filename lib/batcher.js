@@ -22,7 +22,8 @@ function enqueue(M, batchRequests, primaryId, batchDelay) {
     const batchKey = `${M.name}-${batchDelay}`;
     let batch = batchRequests.get(batchKey);
     if (!batch) {
-      batch = { model: M, items: [], timer: null, timeoutTimer: null, delay: batchDelay, createdAt: Date.now() };
+      // `byId` indexes `items`: a wave of finds otherwise scans the list once per find.
+      batch = { model: M, items: [], byId: new Map(), timer: null, timeoutTimer: null, delay: batchDelay, createdAt: Date.now() };
       // Timers first: a batch in the map must always have a way to finish.
       batch.timer = setTimeout(() => run(M, batchRequests, batchKey, batch), batchDelay);
       batch.timeoutTimer = setTimeout(() => {
@@ -33,9 +34,14 @@ function enqueue(M, batchRequests, primaryId, batchDelay) {
       }, BATCH_REQUEST_TIMEOUT);
       batchRequests.set(batchKey, batch);
     }
-    const existing = batch.items.find((item) => item.id === primaryId);
-    if (existing) existing.callbacks.push({ resolve, reject });
-    else batch.items.push({ id: primaryId, callbacks: [{ resolve, reject }] });
+    const existing = batch.byId.get(primaryId);
+    if (existing) {
+      existing.callbacks.push({ resolve, reject });
+    } else {
+      const entry = { id: primaryId, callbacks: [{ resolve, reject }] };
+      batch.items.push(entry);
+      batch.byId.set(primaryId, entry);
+    }
   });
 }
 
