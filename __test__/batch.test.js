@@ -17,7 +17,9 @@
  * contexts have separate caches and the outer one resumes; getBatchContextCapacity() counts
  * reads (and writes) per context and is zero outside one; `batchDelay: 0` reads directly
  * (no batchFind) and caches the result, ObjectNotFound included; `bypassCache` reads fresh
- * data and leaves the cached object in place; outside a context every find is a fresh read.
+ * data and leaves the cached object in place; outside a context every find is a fresh read;
+ * find reports bad input by rejecting (never by throwing), and a bad id in a batch window fails
+ * only its own find.
  */
 const { test, before } = require('node:test');
 const assert = require('node:assert/strict');
@@ -386,4 +388,27 @@ test('outside a batch context every find is a fresh read', async () => {
       await runWithBatchContext(async () => assert.equal(IbItem.isInsideBatchContext(), true));
     }),
   );
+});
+
+test('find rejects bad input instead of throwing, and a bad id fails only its own batched find', async () => {
+  const id = ids[90];
+  await spyBatchFind((calls) =>
+    inT(() =>
+      runWithBatchContext(async () => {
+        let badDelay;
+        let badId;
+        let good;
+        assert.doesNotThrow(() => {
+          badDelay = IbItem.find(id, { batchDelay: -1 });
+          badId = IbItem.find(undefined);
+          good = IbItem.find(id);
+        });
+        await assert.rejects(badDelay, { name: 'ValidationError', message: /batchDelay must be a non-negative number/ });
+        await assert.rejects(badId, { name: 'ValidationError', message: /primaryId must be a string or an object/ });
+        checkFound(await good, id);
+        assert.deepEqual(calls.map((c) => c.ids), [[id]], 'the bad id never joined the batch');
+      }),
+    ),
+  );
+  await inT(() => assert.rejects(IbItem.find(id, { batchDelay: 'soon' }), { name: 'ValidationError' }));
 });

@@ -24,7 +24,7 @@ const statics = {
    * tenant, and finds within `batchDelay` ms share one BatchGetItem.
    * @param {string|object} primaryId
    * @param {{batchDelay?: number, bypassCache?: boolean}} [options]
-   * @returns {Promise<BaoModel|ObjectNotFound>} rejects, never throws, on bad input
+   * @returns {Promise<BaoModel|ObjectNotFound>} rejects (never throws) on bad input
    */
   find(primaryId, options) {
     // Not `async`: in a wave of batched finds the wrapper's extra promise (and
@@ -160,6 +160,8 @@ function findFrom(M, primaryId, options) {
   if (!state) return M._executeFindDirect(primaryId);
   if (!bypassCache && state.loaderContext.has(primaryId)) return Promise.resolve(state.loaderContext.get(primaryId));
   if (batchDelay === 0) return findDirectCached(M, state, primaryId, bypassCache);
+  // Checked before joining a batch: a bad id would otherwise fail every find in it.
+  checkId(primaryId);
   return batcher().enqueue(M, state.batchRequests, primaryId, batchDelay);
 }
 
