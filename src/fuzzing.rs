@@ -8,16 +8,21 @@
 //! cannot contain the prefix delimiters, and every partition key the codec
 //! builds for a tenant starts with that tenant's prefix.
 
+use std::collections::HashMap;
 use std::sync::OnceLock;
+
+use aws_sdk_dynamodb::types::AttributeValue;
 
 use serde_json::Value;
 
 use crate::expr::filter;
 use crate::keys::{bucket_of, parse_primary_id, to_gsi, KeyCodec};
-use crate::marshal::DyItem;
+use crate::marshal::{wire_from, DyItem};
 use crate::schema::{FieldKind, ModelSchema};
 use crate::tenant::{validate_tenant_id, Candidate};
 use crate::wire::{self, WireItem};
+
+type Item = HashMap<String, AttributeValue>;
 
 const SCHEMAS: [&str; 3] = [
     r#"{"name":"AllTypes","prefix":"at",
@@ -135,26 +140,125 @@ pub fn filter_expression(data: &[u8]) {
 /// The bytes as an item in a response body: reading it must not panic, and
 /// the dy JSON the wire reader writes must be what the SDK's form of the same
 /// item gives (`marshal::DyItem`, the path reads took before), byte for byte.
+/// The item it reads must also be the one an independent reading finds:
+/// serde_json's `Value`, then `marshal::wire_from` (the low-level client's
+/// converter) per attribute.
 pub fn wire_item(data: &[u8]) {
-    let Ok(item) = wire::parse::<WireItem>(data) else {
-        return;
+    let independent = independent_reading(data);
+    let item = match wire::parse::<WireItem>(data) {
+        Ok(item) => item,
+        Err(e) => {
+            // The reader refuses a little more than `wire_from` accepts: a
+            // NULL that is not a boolean, a repeated type tag, deep nesting,
+            // and a bad value under a name sent again later (`Value` keeps
+            // only the later one, so `wire_from` never sees it).
+            if let (Some(Ok(attrs)), false) = (independent, repeats_a_name(data)) {
+                let allowed = ["nested too deeply", "one type tag", "true or false"];
+                assert!(
+                    allowed.iter().any(|a| e.message.contains(a)),
+                    "the reader refused an item wire_from reads as {attrs:?}: {}",
+                    e.message
+                );
+            }
+            return;
+        }
     };
     let direct = serde_json::to_string(&item);
     match item.to_attrs() {
         Ok(attrs) => {
             let via_sdk_form = serde_json::to_string(&DyItem(&attrs)).ok();
             assert_eq!(
-                direct.ok(),
-                via_sdk_form,
+                direct.as_ref().ok(),
+                via_sdk_form.as_ref(),
                 "wire and DyItem disagree on {item:?}"
             );
+            match independent {
+                Some(Ok(other)) => assert_eq!(
+                    via_sdk_form,
+                    serde_json::to_string(&DyItem(&other)).ok(),
+                    "the reader and wire_from disagree on {item:?}"
+                ),
+                other => panic!("the reader read {item:?}, the independent reading {other:?}"),
+            }
         }
-        // Only binary that is not base64 fails, and it fails both ways.
-        Err(_) => assert!(
-            direct.is_err(),
-            "to_attrs failed but serialising did not: {item:?}"
-        ),
+        // Only binary that is not base64 fails, and it fails every way.
+        Err(_) => {
+            assert!(
+                direct.is_err(),
+                "to_attrs failed but serialising did not: {item:?}"
+            );
+            assert!(
+                matches!(independent, Some(Err(_))),
+                "to_attrs failed, wire_from did not: {item:?}"
+            );
+        }
     }
+}
+
+/// Whether some object in the JSON repeats a name.
+fn repeats_a_name(data: &[u8]) -> bool {
+    use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+    struct Repeats;
+    impl<'de> DeserializeSeed<'de> for Repeats {
+        type Value = bool;
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
+            d.deserialize_any(self)
+        }
+    }
+    impl<'de> Visitor<'de> for Repeats {
+        type Value = bool;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("JSON")
+        }
+        fn visit_map<M: MapAccess<'de>>(self, mut m: M) -> Result<bool, M::Error> {
+            let (mut names, mut repeats) = (std::collections::HashSet::new(), false);
+            while let Some(name) = m.next_key::<String>()? {
+                repeats |= !names.insert(name);
+                repeats |= m.next_value_seed(Repeats)?;
+            }
+            Ok(repeats)
+        }
+        fn visit_seq<S: SeqAccess<'de>>(self, mut s: S) -> Result<bool, S::Error> {
+            let mut repeats = false;
+            while let Some(r) = s.next_element_seed(Repeats)? {
+                repeats |= r;
+            }
+            Ok(repeats)
+        }
+        fn visit_bool<E>(self, _: bool) -> Result<bool, E> {
+            Ok(false)
+        }
+        fn visit_i64<E>(self, _: i64) -> Result<bool, E> {
+            Ok(false)
+        }
+        fn visit_u64<E>(self, _: u64) -> Result<bool, E> {
+            Ok(false)
+        }
+        fn visit_f64<E>(self, _: f64) -> Result<bool, E> {
+            Ok(false)
+        }
+        fn visit_str<E>(self, _: &str) -> Result<bool, E> {
+            Ok(false)
+        }
+        fn visit_unit<E>(self) -> Result<bool, E> {
+            Ok(false)
+        }
+    }
+    Repeats
+        .deserialize(&mut serde_json::Deserializer::from_slice(data))
+        .unwrap_or(false)
+}
+
+/// `None` if the bytes are not a JSON object, else the item `wire_from` reads.
+fn independent_reading(data: &[u8]) -> Option<crate::error::Result<Item>> {
+    let value = serde_json::from_slice::<Value>(data).ok()?;
+    let object = value.as_object()?;
+    Some(
+        object
+            .iter()
+            .map(|(k, v)| Ok((k.clone(), wire_from(v)?)))
+            .collect(),
+    )
 }
 
 fn json_or_string(text: &str) -> Value {
@@ -187,7 +291,7 @@ fn tokens(expr: &str, sigil: char) -> Vec<String> {
 
 /// An item as DynamoDB sends it, with every attribute type: the start of the
 /// `wire_item` corpus.
-pub const WIRE_SAMPLE: &[u8] = br#"{"_pk":{"S":"[t]#u#1"},"n":{"N":"-1.5e3"},"b":{"BOOL":true},"z":{"NULL":true},"bin":{"B":"AAH+/w=="},"ss":{"SS":["b","a"]},"ns":{"NS":["1","2.5"]},"bs":{"BS":["Bw==",""]},"l":{"L":[{"S":"x\"y"},{"M":{"k":{"N":"9007199254740993"}}}]},"m":{"M":{"b":{"S":"\u00e9"},"a":{"L":[]}}},"n":{"N":"2"}}"#;
+pub const WIRE_SAMPLE: &[u8] = br#"{"_pk":{"S":"[t]#u#1"},"n":{"N":"-1.5e3"},"b":{"BOOL":true},"z":{"NULL":true},"bin":{"B":"AAH+/w=="},"ss":{"SS":["b","a"]},"ns":{"NS":["1","2.5"]},"bs":{"BS":["Bw==",""]},"l":{"L":[{"S":"x\"y"},{"M":{"k":{"N":"9007199254740993"}}}]},"m":{"M":{"b":{"S":"\u00e9\ud83d\ude00\n"},"a":{"L":[]}}},"n":{"N":"2"}}"#;
 
 #[cfg(test)]
 mod tests {

@@ -21,6 +21,7 @@ pub mod schema;
 pub mod search_text;
 pub mod tenant;
 pub mod wire;
+pub mod wire_reader;
 
 #[cfg(feature = "node")]
 mod binding;

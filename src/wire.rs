@@ -8,17 +8,18 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::fmt;
 
 use aws_sdk_dynamodb::primitives::Blob;
 use aws_sdk_dynamodb::types::AttributeValue;
-use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
+use serde::de::{Deserialize, Deserializer};
 use serde::ser::{Serialize, SerializeMap, Serializer};
+use serde_json::value::RawValue;
 use serde_json::Value;
 
 use crate::db::capacity_value;
 use crate::error::{Error, Result};
 use crate::marshal::{base64_engine, buffer_json, number_from};
+use crate::wire_reader::read_item;
 
 /// A response body as `T` (an operation's answer, borrowing from `body`).
 pub fn parse<'a, T: Deserialize<'a>>(body: &'a [u8]) -> Result<T> {
@@ -30,26 +31,18 @@ pub fn parse<'a, T: Deserialize<'a>>(body: &'a [u8]) -> Result<T> {
 }
 
 /// One attribute value; the variant names are DynamoDB's type tags.
-#[derive(serde::Deserialize, Debug, PartialEq)]
+#[derive(Debug, PartialEq)]
 #[allow(clippy::upper_case_acronyms)]
 pub enum WireAttr<'a> {
-    #[serde(borrow)]
     S(Cow<'a, str>),
-    #[serde(borrow)]
     N(Cow<'a, str>),
     BOOL(bool),
     NULL(bool),
-    #[serde(borrow)]
     B(Cow<'a, str>),
-    #[serde(borrow)]
     SS(Vec<Cow<'a, str>>),
-    #[serde(borrow)]
     NS(Vec<Cow<'a, str>>),
-    #[serde(borrow)]
     BS(Vec<Cow<'a, str>>),
-    #[serde(borrow)]
     L(Vec<WireAttr<'a>>),
-    #[serde(borrow)]
     M(WireItem<'a>),
 }
 
@@ -59,6 +52,21 @@ pub enum WireAttr<'a> {
 pub struct WireItem<'a>(pub Vec<(Cow<'a, str>, WireAttr<'a>)>);
 
 impl<'a> WireItem<'a> {
+    /// The item of these attributes, in any order.
+    pub fn from_entries(mut entries: Vec<(Cow<'a, str>, WireAttr<'a>)>) -> Self {
+        // Stable, so that of a name sent twice the later value wins, as in
+        // the SDK's map; DynamoDB itself never repeats a name.
+        entries.sort_by(|a, b| a.0.cmp(&b.0));
+        entries.dedup_by(|later, earlier| {
+            let repeated = later.0 == earlier.0;
+            if repeated {
+                std::mem::swap(later, earlier);
+            }
+            repeated
+        });
+        WireItem(entries)
+    }
+
     pub fn get(&self, name: &str) -> Option<&WireAttr<'a>> {
         self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v)
     }
@@ -80,36 +88,12 @@ impl<'a> WireItem<'a> {
     }
 }
 
+/// serde_json checks and skips the item as a raw value (borrowed from the
+/// body, so only from `from_slice`/`from_str`); `wire_reader` reads it.
 impl<'de: 'a, 'a> Deserialize<'de> for WireItem<'a> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        struct Entries<'a>(std::marker::PhantomData<&'a ()>);
-        impl<'de: 'a, 'a> Visitor<'de> for Entries<'a> {
-            type Value = WireItem<'a>;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a DynamoDB item")
-            }
-            fn visit_map<M: MapAccess<'de>>(
-                self,
-                mut m: M,
-            ) -> std::result::Result<Self::Value, M::Error> {
-                let mut entries = Vec::with_capacity(m.size_hint().unwrap_or(8));
-                while let Some(entry) = m.next_entry::<Cow<'a, str>, WireAttr<'a>>()? {
-                    entries.push(entry);
-                }
-                // Stable, so that of a name sent twice the later value wins,
-                // as in the SDK's map; DynamoDB itself never repeats a name.
-                entries.sort_by(|a, b| a.0.cmp(&b.0));
-                entries.dedup_by(|later, earlier| {
-                    let repeated = later.0 == earlier.0;
-                    if repeated {
-                        std::mem::swap(later, earlier);
-                    }
-                    repeated
-                });
-                Ok(WireItem(entries))
-            }
-        }
-        d.deserialize_map(Entries(std::marker::PhantomData))
+        let raw = <&'de RawValue>::deserialize(d)?;
+        read_item(raw.get()).map_err(|e| serde::de::Error::custom(e.0))
     }
 }
 
