@@ -141,22 +141,34 @@ pub struct PkSk {
     pub sk: Option<String>,
 }
 
-/// The key string of one side of the primary key, from an item's dy values.
-fn part_string(schema: &ModelSchema, part: KeyPart, dy: &Map<String, Value>) -> Result<String> {
+/// The key string of one side of the primary key; `value_of` gives a key
+/// field's dy value.
+fn part_string(
+    schema: &ModelSchema,
+    part: KeyPart,
+    value_of: &impl Fn(&str) -> Result<Option<Value>>,
+) -> Result<String> {
     match part {
         KeyPart::ModelPrefix => Ok(schema.prefix.clone()),
         KeyPart::Field(i) => {
             let f = &schema.fields[i];
-            to_gsi(f.kind, dy.get(&f.name))
+            to_gsi(f.kind, value_of(&f.name)?.as_ref())
         }
     }
 }
 
 /// `_getPrimaryKeyValues(data)`.
 pub fn primary_key_values(schema: &ModelSchema, dy: &Map<String, Value>) -> Result<PkSk> {
+    key_values_of(schema, &|name| Ok(dy.get(name).cloned()))
+}
+
+fn key_values_of(
+    schema: &ModelSchema,
+    value_of: &impl Fn(&str) -> Result<Option<Value>>,
+) -> Result<PkSk> {
     Ok(PkSk {
-        pk: part_string(schema, schema.pk, dy)?,
-        sk: Some(part_string(schema, schema.sk, dy)?),
+        pk: part_string(schema, schema.pk, value_of)?,
+        sk: Some(part_string(schema, schema.sk, value_of)?),
     })
 }
 
@@ -173,7 +185,16 @@ pub fn make_primary_id(schema: &ModelSchema, pk: &str, sk: &str) -> String {
 
 /// `getPrimaryId(data)`.
 pub fn primary_id(schema: &ModelSchema, dy: &Map<String, Value>) -> Result<String> {
-    let k = primary_key_values(schema, dy)?;
+    primary_id_of(schema, &|name| Ok(dy.get(name).cloned()))
+}
+
+/// `getPrimaryId` of an item whose key fields `value_of` gives (an item
+/// still in its wire form needs no dy object built for it).
+pub fn primary_id_of(
+    schema: &ModelSchema,
+    value_of: &impl Fn(&str) -> Result<Option<Value>>,
+) -> Result<String> {
+    let k = key_values_of(schema, value_of)?;
     Ok(make_primary_id(
         schema,
         &k.pk,

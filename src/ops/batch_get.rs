@@ -9,14 +9,14 @@ use std::io::Write;
 use std::time::Duration;
 
 use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes, ReturnConsumedCapacity};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::{key_item, OpScope, Reply};
 use crate::error::{Error, Result};
-use crate::keys::{parse_primary_id, primary_id};
+use crate::keys::{parse_primary_id, primary_id_of};
 use crate::response_body::body_of;
-use crate::schema::{KeyPart, ModelSchema};
-use crate::wire::{self, capacity_json, WireCapacity, WireItem};
+use crate::schema::ModelSchema;
+use crate::wire::{self, capacity_json, WireAttr, WireCapacity, WireItem};
 
 /// DynamoDB's limit of keys per BatchGetItem.
 const CHUNK: usize = 100;
@@ -98,16 +98,9 @@ async fn get_keys(
 
 /// The primary id of a stored item, from its key fields alone.
 fn stored_primary_id(schema: &ModelSchema, item: &WireItem) -> Result<String> {
-    let mut keys = Map::new();
-    for part in [schema.pk, schema.sk] {
-        if let KeyPart::Field(i) = part {
-            let name = &schema.fields[i].name;
-            if let Some(v) = item.get(name) {
-                keys.insert(name.clone(), v.to_value()?);
-            }
-        }
-    }
-    primary_id(schema, &keys)
+    primary_id_of(schema, &|name| {
+        item.get(name).map(WireAttr::to_value).transpose()
+    })
 }
 
 /// `Model.batchFind(ids)`: `{items: [[primaryId, dy], …], consumedCapacity, unprocessed}`.
