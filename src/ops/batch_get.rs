@@ -106,14 +106,16 @@ fn stored_primary_id(schema: &ModelSchema, item: &WireItem) -> Result<String> {
 /// `Model.batchFind(ids)`: `{items: [[primaryId, dy], …], consumedCapacity, unprocessed}`.
 pub async fn batch_find(scope: &OpScope<'_>, ids: &[Value]) -> Result<Reply> {
     let codec = scope.codec();
-    let mut seen = std::collections::HashSet::new();
-    let mut keys = Vec::new();
-    for id in ids {
-        let key = codec.table_key(&parse_primary_id(scope.schema, id)?)?;
-        if seen.insert(key.clone()) {
-            keys.push(key_item(&key));
-        }
-    }
+    let table_keys = ids
+        .iter()
+        .map(|id| codec.table_key(&parse_primary_id(scope.schema, id)?))
+        .collect::<Result<Vec<_>>>()?;
+    let mut seen = std::collections::HashSet::with_capacity(table_keys.len());
+    let keys: Vec<Key> = table_keys
+        .iter()
+        .filter(|key| seen.insert(*key))
+        .map(key_item)
+        .collect();
     let mut out = Vec::with_capacity(256 * keys.len() + 64);
     out.extend_from_slice(br#"{"items":["#);
     let mut first = true;
