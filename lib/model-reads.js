@@ -118,8 +118,9 @@ const statics = {
     warnUnprocessed(r.unprocessed);
     batch._accumulateCapacityToContext(r.consumedCapacity, "read");
     for (const [id, dy] of r.items) {
-      setOwn(items, id, this._createFromDyItem(dy));
-      state?.loaderContext.set(id, items[id]);
+      const inst = this._createFromDyItem(dy);
+      setOwn(items, id, inst);
+      state?.loaderContext.set(id, inst);
     }
     return { items, ConsumedCapacity: r.consumedCapacity };
   },
