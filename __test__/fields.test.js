@@ -733,3 +733,13 @@ test('bad values are ValidationErrors on update and leave the row unchanged', as
     assert.deepEqual(await rawFx(tenant, id), before, 'nothing changed (not even md or v)');
   });
 });
+
+test('a new instance stores every field, in field order, after any system keys it was given', () => {
+  const names = Object.keys(FxManual.fields);
+  const plain = new FxManual({ [names[0]]: 'x' });
+  assert.deepEqual(Object.keys(plain._dyData), names);
+  const withSystem = new FxManual({ _iter_sk: 'i', _pk: 'p', [names[0]]: 'x' });
+  assert.deepEqual(Object.keys(withSystem._dyData), ['_iter_sk', '_pk', ...names]);
+  assert.equal(withSystem._dyData._pk, 'p');
+  assert.equal(Object.getPrototypeOf(plain._dyData), Object.prototype);
+});

@@ -74,7 +74,8 @@ function metaOf(M) {
     const fields = Object.entries(M.fields || {});
     installAccessors(M, fields);
     const binary = fields.filter(([, f]) => f instanceof BinaryFieldClass).map(([name]) => name);
-    m = { fields, byName: new Map(fields), binary, native: null };
+    const template = Object.fromEntries(fields.map(([name]) => [name, undefined]));
+    m = { fields, byName: new Map(fields), binary, template, native: null };
     classMeta.set(M, m);
   }
   return m;

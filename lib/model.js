@@ -79,11 +79,22 @@ class BaoModel {
     this._relatedObjects = {};
     this._consumedCapacity = [];
     if (jsData === HYDRATE) return;
-    for (const key of Object.keys(jsData)) if (SYSTEM.has(key)) this._dyData[key] = jsData[key];
+    let hasSystem = false;
+    for (const key of Object.keys(jsData)) {
+      if (SYSTEM.has(key)) {
+        this._dyData[key] = jsData[key];
+        hasSystem = true;
+      }
+    }
+    // Without system keys the stored object starts as a copy of the model's
+    // field template, so the stores below overwrite properties instead of
+    // adding one hidden-class transition per field (same keys, same order).
+    const dy = hasSystem ? this._dyData : { ...meta.template };
     for (const [name, field] of meta.fields) {
       const v = jsData[name] === undefined ? field.getInitialValue() : jsData[name];
-      this._dyData[name] = field.toDy(v);
+      dy[name] = field.toDy(v);
     }
+    this._dyData = dy;
   }
 
   // ---- keys -------------------------------------------------------------
