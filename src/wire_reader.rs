@@ -170,29 +170,44 @@ impl<'a> Reader<'a> {
     }
 
     fn hex4(&mut self) -> Read<u32> {
-        let digits = self
+        let code = self
             .text
             .get(self.at..self.at + 4)
-            .filter(|d| d.bytes().all(|c| c.is_ascii_hexdigit()))
-            .map_or_else(|| fail("bad \\u escape", self.at), Ok)?;
+            .and_then(|d| d.chars().try_fold(0, |n, c| Some(n * 16 + c.to_digit(16)?)));
+        let code = code.map_or_else(|| fail("bad \\u escape", self.at), Ok)?;
         self.at += 4;
-        u32::from_str_radix(digits, 16).map_or_else(|_| fail("bad \\u escape", self.at), Ok)
+        Ok(code)
     }
 
-    /// `{"name": attribute, …}`, sorted by name.
-    fn item(&mut self, depth: usize) -> Read<WireItem<'a>> {
-        self.expect(b'{', "expected an object of attributes")?;
-        let mut entries = Vec::with_capacity(16);
-        if !self.empty(b'}') {
+    /// The elements of a list (`[`…`]`) or an object (`{`…`}`), each read by
+    /// `element`.
+    fn elements<T>(
+        &mut self,
+        (open, close): (u8, u8),
+        what: &str,
+        capacity: usize,
+        mut element: impl FnMut(&mut Self) -> Read<T>,
+    ) -> Read<Vec<T>> {
+        self.expect(open, what)?;
+        let mut out = Vec::with_capacity(capacity);
+        if !self.empty(close) {
             loop {
-                let name = self.string()?;
-                self.expect(b':', "expected :")?;
-                entries.push((name, self.attr(depth)?));
-                if self.ends(b'}')? {
+                out.push(element(self)?);
+                if self.ends(close)? {
                     break;
                 }
             }
         }
+        Ok(out)
+    }
+
+    /// `{"name": attribute, …}`, sorted by name.
+    fn item(&mut self, depth: usize) -> Read<WireItem<'a>> {
+        let entries = self.elements((b'{', b'}'), "expected an object of attributes", 16, |r| {
+            let name = r.string()?;
+            r.expect(b':', "expected :")?;
+            Ok((name, r.attr(depth)?))
+        })?;
         Ok(WireItem::from_entries(entries))
     }
 
@@ -232,31 +247,16 @@ impl<'a> Reader<'a> {
     }
 
     fn strings(&mut self) -> Read<Vec<Cow<'a, str>>> {
-        self.expect(b'[', "expected a list of strings")?;
-        let mut out = Vec::new();
-        if !self.empty(b']') {
-            loop {
-                out.push(self.string()?);
-                if self.ends(b']')? {
-                    break;
-                }
-            }
-        }
-        Ok(out)
+        self.elements((b'[', b']'), "expected a list of strings", 0, Self::string)
     }
 
     fn list(&mut self, depth: usize) -> Read<Vec<WireAttr<'a>>> {
-        self.expect(b'[', "expected a list of attribute values")?;
-        let mut out = Vec::new();
-        if !self.empty(b']') {
-            loop {
-                out.push(self.attr(depth)?);
-                if self.ends(b']')? {
-                    break;
-                }
-            }
-        }
-        Ok(out)
+        self.elements(
+            (b'[', b']'),
+            "expected a list of attribute values",
+            0,
+            |r| r.attr(depth),
+        )
     }
 }
 
