@@ -2,6 +2,8 @@
 //! byte for byte, plus one deliberate fix (a `modelPrefix` partition key gets
 //! the tenant prefix). Pure functions of the schema, the tenant and dy values.
 
+use std::borrow::Cow;
+
 use serde_json::{Map, Value};
 
 use crate::error::{Error, Result};
@@ -141,31 +143,27 @@ pub struct PkSk {
     pub sk: Option<String>,
 }
 
-/// The key string of one side of the primary key; `value_of` gives a key
-/// field's dy value.
-fn part_string(
-    schema: &ModelSchema,
-    part: KeyPart,
-    value_of: &impl Fn(&str) -> Result<Option<Value>>,
-) -> Result<String> {
+/// A key field's dy value, by name: borrowed from a dy object, or made from
+/// an item still in its wire form.
+pub type KeyValueOf<'v> = dyn Fn(&str) -> Result<Option<Cow<'v, Value>>> + 'v;
+
+/// The key string of one side of the primary key.
+fn part_string(schema: &ModelSchema, part: KeyPart, value_of: &KeyValueOf) -> Result<String> {
     match part {
         KeyPart::ModelPrefix => Ok(schema.prefix.clone()),
         KeyPart::Field(i) => {
             let f = &schema.fields[i];
-            to_gsi(f.kind, value_of(&f.name)?.as_ref())
+            to_gsi(f.kind, value_of(&f.name)?.as_deref())
         }
     }
 }
 
 /// `_getPrimaryKeyValues(data)`.
 pub fn primary_key_values(schema: &ModelSchema, dy: &Map<String, Value>) -> Result<PkSk> {
-    key_values_of(schema, &|name| Ok(dy.get(name).cloned()))
+    key_values_of(schema, &|name| Ok(dy.get(name).map(Cow::Borrowed)))
 }
 
-fn key_values_of(
-    schema: &ModelSchema,
-    value_of: &impl Fn(&str) -> Result<Option<Value>>,
-) -> Result<PkSk> {
+fn key_values_of(schema: &ModelSchema, value_of: &KeyValueOf) -> Result<PkSk> {
     Ok(PkSk {
         pk: part_string(schema, schema.pk, value_of)?,
         sk: Some(part_string(schema, schema.sk, value_of)?),
@@ -185,15 +183,12 @@ pub fn make_primary_id(schema: &ModelSchema, pk: &str, sk: &str) -> String {
 
 /// `getPrimaryId(data)`.
 pub fn primary_id(schema: &ModelSchema, dy: &Map<String, Value>) -> Result<String> {
-    primary_id_of(schema, &|name| Ok(dy.get(name).cloned()))
+    primary_id_of(schema, &|name| Ok(dy.get(name).map(Cow::Borrowed)))
 }
 
 /// `getPrimaryId` of an item whose key fields `value_of` gives (an item
 /// still in its wire form needs no dy object built for it).
-pub fn primary_id_of(
-    schema: &ModelSchema,
-    value_of: &impl Fn(&str) -> Result<Option<Value>>,
-) -> Result<String> {
+pub fn primary_id_of(schema: &ModelSchema, value_of: &KeyValueOf) -> Result<String> {
     let k = key_values_of(schema, value_of)?;
     Ok(make_primary_id(
         schema,

@@ -99,7 +99,8 @@ async fn get_keys(
 /// The primary id of a stored item, from its key fields alone.
 fn stored_primary_id(schema: &ModelSchema, item: &WireItem) -> Result<String> {
     primary_id_of(schema, &|name| {
-        item.get(name).map(WireAttr::to_value).transpose()
+        let value = item.get(name).map(WireAttr::to_value).transpose()?;
+        Ok(value.map(Cow::Owned))
     })
 }
 
