@@ -36,7 +36,7 @@ function summarize(raw, { cores } = {}) {
       if (!samples.length) continue;
       const m = { runs: samples.length, ops: samples[0].ops };
       for (const k of PHASE_METRICS) m[k] = median(samples.map((s) => s[k]));
-      m.ceilingOpsPerSec = ceiling(cores, m.cpuPerOpUs, m.serverCpuPerOpUs);
+      m.ceilingOpsPerSec = ceiling(cores, m.cpuPerOpUs, m.serverCpuPerOpUs, waveOf(op, Number(conc), kindOf(raw, id)));
       const split = samples.map((s) => s.threadCpuPerOpUs).filter(Boolean);
       if (split.length) m.threadCpuPerOpUs = { js: median(split.map((t) => t.js)), tokio: median(split.map((t) => t.tokio)), other: median(split.map((t) => t.other)) };
       byImpl[id] = m;
@@ -68,11 +68,33 @@ function summarize(raw, { cores } = {}) {
 /**
  * Operations per second with every core busy: the client and DynamoDB Local
  * share the machine, so no client can go faster than this; with a client
- * costing nothing it would be `cores / server CPU per operation`.
+ * costing nothing it would be `cores / server CPU per operation`. A phase of
+ * waves (one at a time) is also bound by each wave's batch window, during
+ * which nothing is sent: a wave of n takes at least the window plus n
+ * operations' CPU spread over every core.
+ * @param {{size: number, windowMs: number} | null} [wave]
  */
-function ceiling(cores, clientUs, serverUs) {
+function ceiling(cores, clientUs, serverUs, wave) {
   if (!cores || typeof serverUs !== "number" || !(serverUs > 0)) return null;
-  return (cores * 1e6) / ((clientUs || 0) + serverUs);
+  const perOpUs = ((clientUs || 0) + serverUs) / cores;
+  if (!wave) return 1e6 / perOpUs;
+  return (wave.size * 1e6) / (wave.windowMs * 1000 + wave.size * perOpUs);
+}
+
+/** The wave a phase runs as for an implementation of `kind`, or null. */
+function waveOf(op, conc, kind) {
+  if (!op?.wave) return null;
+  return { size: conc, windowMs: kind === "bao" ? op.batchWindowMs || 0 : 0 };
+}
+
+/** The ceiling of a client costing nothing, against this package's server CPU (a DynamoBao-style client). */
+function zeroCpuCeiling(s, p) {
+  const op = OPERATIONS.find((o) => o.id === p.op);
+  return ceiling(s.cores, 0, p.byImpl.native?.serverCpuPerOpUs, waveOf(op, p.conc, "bao"));
+}
+
+function kindOf(raw, id) {
+  return raw.impls.find((i) => i.id === id)?.kind;
 }
 
 /** The issue's targets, checked against each original present (npm first). */
@@ -94,7 +116,7 @@ function targets(s, ids) {
     }
     for (const p of s.phases.filter((x) => x.conc === 64 && x.byImpl.native)) {
       // How far a client that cost no CPU at all could take the ratio, given DynamoDB Local's own CPU.
-      const reach = ratio(ceiling(s.cores, 0, p.byImpl.native.serverCpuPerOpUs), p.byImpl[orig]?.opsPerSec);
+      const reach = ratio(zeroCpuCeiling(s, p), p.byImpl[orig]?.opsPerSec);
       add(
         `${p.op} c64 ops/s this/${orig}`,
         ratio(p.byImpl.native.opsPerSec, p.byImpl[orig]?.opsPerSec),
@@ -188,7 +210,9 @@ function markdown(meta, s) {
       `**DynamoDB Local CPU per operation** (µs, its whole Java process, same phases) and the **ceiling**: ` +
         `ops/s with all ${s.cores} cores busy, ${s.cores} s / (client + server CPU per op). ` +
         `"zero-CPU client" is ${s.cores} s / this package's server CPU per op, divided by the original's ops/s: ` +
-        `the most any client could reach against it here.`,
+        `the most any client could reach against it here. Batched finds run one wave at a time, and in both ` +
+        `DynamoBao implementations each wave first waits its batch window (\`batchDelay\`, 5 ms by default), ` +
+        `so their ceilings are waves of n finds in (window + n × CPU per find / ${s.cores}).`,
     );
     out.push("");
     out.push(
@@ -198,7 +222,7 @@ function markdown(meta, s) {
           opLabel(p),
           ...impls.map((i) => num(p.byImpl[i.id]?.serverCpuPerOpUs)),
           ...impls.map((i) => num(p.byImpl[i.id]?.ceilingOpsPerSec)),
-          ...origs.map((o) => times(ratio(ceiling(s.cores, 0, p.byImpl.native?.serverCpuPerOpUs), p.byImpl[o.id]?.opsPerSec))),
+          ...origs.map((o) => times(ratio(zeroCpuCeiling(s, p), p.byImpl[o.id]?.opsPerSec))),
         ]),
       ),
     );

@@ -1,0 +1,48 @@
+'use strict';
+/**
+ * The benchmark's throughput ceilings (bench/report.js): what no client can
+ * exceed given DynamoDB Local's CPU on the shared cores, and, for batched
+ * finds, the batch window every DynamoBao wave waits before it sends.
+ */
+const { test } = require('node:test');
+const assert = require('node:assert/strict');
+const { summarize } = require('../bench/report.js');
+
+/** One run per implementation with the given phase figures. */
+function rawWith(phases) {
+  const impls = [
+    { id: 'native', kind: 'bao' },
+    { id: 'original', kind: 'bao' },
+    { id: 'sdk', kind: 'sdk' },
+  ];
+  return {
+    impls,
+    requires: [],
+    instantiations: [],
+    runs: impls.map((i) => ({ impl: i.id, maxRssKb: 1024, rssAfterSetupKb: 1024, phases: phases(i.id) })),
+  };
+}
+
+const phase = (key, cpuPerOpUs, serverCpuPerOpUs, opsPerSec) => ({ key, cpuPerOpUs, serverCpuPerOpUs, opsPerSec });
+
+test('a phase of independent operations is bound by client and server CPU over every core', () => {
+  const s = summarize(rawWith(() => [phase('find@64', 100, 300, 1000)]), { cores: 2 });
+  const [find] = s.phases;
+  assert.equal(find.byImpl.native.ceilingOpsPerSec, 2e6 / 400);
+  const reach = s.targets.find((t) => t.name === 'find c64 ops/s this/original');
+  assert.equal(reach.detail, `a zero-CPU client would reach ${(2e6 / 300 / 1000).toFixed(2)}x`);
+});
+
+test("batched finds are also bound by the batch window of DynamoBao's waves, not by lib-dynamodb's", () => {
+  const s = summarize(rawWith(() => [phase('findBatched@64', 20, 100, 3000)]), { cores: 2 });
+  const [batched] = s.phases;
+  // A wave of 64: 5 ms of window, then 64 × 120 µs of CPU spread over 2 cores.
+  const waveS = 0.005 + (64 * 120e-6) / 2;
+  assert.ok(Math.abs(batched.byImpl.native.ceilingOpsPerSec - 64 / waveS) < 1e-6);
+  assert.ok(Math.abs(batched.byImpl.original.ceilingOpsPerSec - 64 / waveS) < 1e-6);
+  // The hand-written lib-dynamodb code sends its BatchGetItem at once.
+  assert.equal(batched.byImpl.sdk.ceilingOpsPerSec, 2e6 / 120);
+  // A client costing nothing still waits the window: 64 finds per 5 ms + 3.2 ms.
+  const reach = s.targets.find((t) => t.name === 'findBatched c64 ops/s this/original');
+  assert.equal(reach.detail, `a zero-CPU client would reach ${(64 / (0.005 + 0.0032) / 3000).toFixed(2)}x`);
+});
