@@ -28,7 +28,8 @@ mod binding;
 
 /// The addon's allocator: the SDK allocates many small, short-lived buffers
 /// on several threads, which glibc's malloc serves slower and with more
-/// retained memory (measured with `npm run bench`).
+/// retained memory (measured with `npm run bench`). Version 2 of mimalloc
+/// (see Cargo.toml for why not 3).
 #[cfg(feature = "node")]
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
