@@ -10,6 +10,7 @@ use napi::Env;
 use napi_derive::napi;
 use serde_json::Value;
 
+use super::completion::spawn_answer;
 use super::model::NativeModel;
 use super::tenant_scope::TenantScope;
 use super::{envelope, to_napi};
@@ -123,7 +124,7 @@ impl NativeDb {
         // An operation's future is 12-14 KB; boxed, spawning it moves a
         // pointer instead of copying the future (a third of the per-call cost).
         let future = Box::pin(op(job));
-        env.spawn_future(async move { Ok(envelope(future.await)) })
+        spawn_answer(env, async move { envelope(future.await) })
     }
 
     /// The tenant a data operation with these arguments runs as, resolved and
@@ -301,8 +302,8 @@ impl NativeDb {
             Ok(t)
         });
         let db = self.db.clone();
-        env.spawn_future(async move {
-            Ok(envelope(
+        spawn_answer(env, async move {
+            envelope(
                 async {
                     let tenant = tenant?;
                     let input: Value = serde_json::from_str(&input)?;
@@ -317,7 +318,7 @@ impl NativeDb {
                     raw::send(&db, &confine, &operation, form, &input).await
                 }
                 .await,
-            ))
+            )
         })
     }
 
@@ -351,14 +352,20 @@ impl NativeDb {
     #[napi(ts_return_type = "Promise<string>")]
     pub fn create_table<'env>(&self, env: &'env Env) -> napi::Result<PromiseRaw<'env, String>> {
         let db = self.db.clone();
-        env.spawn_future(async move { Ok(envelope(ops::table::create_table(&db).await)) })
+        spawn_answer(
+            env,
+            async move { envelope(ops::table::create_table(&db).await) },
+        )
     }
 
     /// Adds the missing GSIs and enables TTL (`bao-update-table`).
     #[napi(ts_return_type = "Promise<string>")]
     pub fn update_table<'env>(&self, env: &'env Env) -> napi::Result<PromiseRaw<'env, String>> {
         let db = self.db.clone();
-        env.spawn_future(async move { Ok(envelope(ops::table::update_table(&db).await)) })
+        spawn_answer(
+            env,
+            async move { envelope(ops::table::update_table(&db).await) },
+        )
     }
 
     /// One page of `bao-audit-keys`; `startKey` is the previous page's
@@ -371,15 +378,15 @@ impl NativeDb {
         limit: Option<i32>,
     ) -> napi::Result<PromiseRaw<'env, String>> {
         let db = self.db.clone();
-        env.spawn_future(async move {
-            Ok(envelope(
+        spawn_answer(env, async move {
+            envelope(
                 async {
                     let start: Option<serde_json::Map<String, Value>> =
                         start_key.map(|k| serde_json::from_str(&k)).transpose()?;
                     ops::audit::scan_page(&db, start.as_ref(), limit).await
                 }
                 .await,
-            ))
+            )
         })
     }
 
@@ -387,6 +394,9 @@ impl NativeDb {
     #[napi(ts_return_type = "Promise<string>")]
     pub fn delete_table<'env>(&self, env: &'env Env) -> napi::Result<PromiseRaw<'env, String>> {
         let db = self.db.clone();
-        env.spawn_future(async move { Ok(envelope(ops::table::delete_table(&db).await)) })
+        spawn_answer(
+            env,
+            async move { envelope(ops::table::delete_table(&db).await) },
+        )
     }
 }

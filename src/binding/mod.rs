@@ -4,6 +4,7 @@
 //! DynamoBao's exception classes (napi promises can only reject with generic
 //! statuses, and the JSON string is the cheapest crossing measured).
 
+mod completion;
 mod db;
 mod marshal;
 mod model;
