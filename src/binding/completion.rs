@@ -132,19 +132,8 @@ fn sender(env: sys::napi_env) -> napi::Result<Sender> {
 fn create(env: sys::napi_env) -> napi::Result<Dispatcher> {
     // Tokio's threads outlive any one environment; keep the image mapped for them.
     napi::bindgen_prelude::retain_current_module_for_unload_safety();
-    let mut name = ptr::null_mut();
-    let label = "dynamo-bao-native operation";
-    check_status!(
-        unsafe {
-            sys::napi_create_string_utf8(
-                env,
-                label.as_ptr().cast(),
-                label.len() as isize,
-                &mut name,
-            )
-        },
-        "naming the completion function failed"
-    )?;
+    let (status, name) = unsafe { js_string(env, "dynamo-bao-native operation") };
+    check_status!(status, "naming the completion function failed")?;
     let mut raw = ptr::null_mut();
     check_status!(
         unsafe {
@@ -234,29 +223,31 @@ unsafe extern "C" fn settle(
         return;
     }
     release_loop(env);
-    let mut value = ptr::null_mut();
-    let json = &answer.json;
-    let created = unsafe {
-        sys::napi_create_string_utf8(env, json.as_ptr().cast(), json.len() as isize, &mut value)
-    };
+    let (created, value) = unsafe { js_string(env, &answer.json) };
     if created == sys::Status::napi_ok {
         unsafe { sys::napi_resolve_deferred(env, answer.deferred.0, value) };
     } else {
         // Out of memory for the string: reject with whatever error JS can still make.
-        let mut message = ptr::null_mut();
-        let mut error = ptr::null_mut();
         let text = "dynamo-bao-native: the operation's answer could not be handed to JavaScript";
+        let mut error = ptr::null_mut();
         unsafe {
-            sys::napi_create_string_utf8(
-                env,
-                text.as_ptr().cast(),
-                text.len() as isize,
-                &mut message,
-            );
+            let (_, message) = js_string(env, text);
             sys::napi_create_error(env, ptr::null_mut(), message, &mut error);
             sys::napi_reject_deferred(env, answer.deferred.0, error);
         }
     }
+}
+
+/// A JS string of `text`, with the call's status.
+///
+/// # Safety
+/// `env` must be the current thread's live environment.
+unsafe fn js_string(env: sys::napi_env, text: &str) -> (sys::napi_status, sys::napi_value) {
+    let mut value = ptr::null_mut();
+    let status = unsafe {
+        sys::napi_create_string_utf8(env, text.as_ptr().cast(), text.len() as isize, &mut value)
+    };
+    (status, value)
 }
 
 /// The environment is going away: no foreign thread may call the function
