@@ -74,14 +74,13 @@ where
     Fut: Future<Output = String> + Send + 'static,
 {
     let raw_env = env.raw();
-    let sender = sender(raw_env)?;
     let mut deferred = ptr::null_mut();
     let mut promise = ptr::null_mut();
     check_status!(
         unsafe { sys::napi_create_promise(raw_env, &mut deferred, &mut promise) },
         "creating an operation's promise failed"
     )?;
-    hold_loop(raw_env);
+    let sender = start_operation(raw_env)?;
     let deferred = Deferred(deferred);
     napi::bindgen_prelude::spawn(async move {
         let json = match AssertUnwindSafe(fut).catch_unwind().await {
@@ -116,16 +115,22 @@ fn send(sender: &Sender, answer: Answer) {
     }
 }
 
-/// This thread's sender, creating the shared function on first use.
-fn sender(env: sys::napi_env) -> napi::Result<Sender> {
+/// Counts one more operation in flight on this thread, holding the event
+/// loop open from the first, and returns where its answer goes. The shared
+/// function is created on first use.
+fn start_operation(env: sys::napi_env) -> napi::Result<Sender> {
     DISPATCHER.with(|cell| {
-        if let Some(d) = cell.borrow().as_ref() {
-            return Ok(d.sender.clone());
+        let mut slot = cell.borrow_mut();
+        let d = match slot.as_mut() {
+            Some(d) => d,
+            None => slot.insert(create(env)?),
+        };
+        let n = d.pending.get();
+        if n == 0 {
+            unsafe { sys::napi_ref_threadsafe_function(env, d.tsfn.0) };
         }
-        let d = create(env)?;
-        let sender = d.sender.clone();
-        *cell.borrow_mut() = Some(d);
-        Ok(sender)
+        d.pending.set(n + 1);
+        Ok(d.sender.clone())
     })
 }
 
@@ -178,19 +183,6 @@ fn create(env: sys::napi_env) -> napi::Result<Dispatcher> {
         sender,
         pending: Cell::new(0),
     })
-}
-
-/// One more operation in flight on this thread.
-fn hold_loop(env: sys::napi_env) {
-    let _ = DISPATCHER.try_with(|cell| {
-        if let Some(d) = cell.try_borrow().ok().as_ref().and_then(|d| d.as_ref()) {
-            let n = d.pending.get();
-            if n == 0 {
-                unsafe { sys::napi_ref_threadsafe_function(env, d.tsfn.0) };
-            }
-            d.pending.set(n + 1);
-        }
-    });
 }
 
 /// One operation fewer in flight on this thread.
