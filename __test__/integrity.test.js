@@ -692,6 +692,37 @@ test('raw documentClient: a command without a TableName is a ValidationError, no
   await expectReject(() => dc.send(new DescribeTableCommand({})), (e) => e.name === 'ValidationError');
 });
 
+test('raw documentClient: binary values come back as Buffers, a string that spells Buffer JSON as a string', async () => {
+  const T = uid('igbin-');
+  const user = await inT(T, () => IgUser.create({ name: 'binary holder' }));
+  const Key = userKey(T, user.getPrimaryId());
+  const dc = IgUser.documentClient;
+  const TableName = IgUser.table;
+  const spelled = '{"type":"Buffer","data":[1,2]}';
+  await inT(T, async () => {
+    const set = (values) =>
+      dc.send(
+        new UpdateCommand({
+          TableName,
+          Key,
+          UpdateExpression: `SET ${Object.keys(values).map((k) => `#${k} = :${k}`).join(', ')}`,
+          ExpressionAttributeNames: Object.fromEntries(Object.keys(values).map((k) => [`#${k}`, k])),
+          ExpressionAttributeValues: Object.fromEntries(Object.entries(values).map(([k, v]) => [`:${k}`, v])),
+        }),
+      );
+    await set({ note: spelled });
+    const plain = await dc.send(new GetCommand({ TableName, Key }));
+    assert.equal(plain.Item.note, spelled, 'a string is never revived');
+    assert.equal(plain.Item.name, 'binary holder');
+
+    await set({ blob: Buffer.from([0, 1, 255]) });
+    const withBinary = await dc.send(new GetCommand({ TableName, Key }));
+    assert.ok(Buffer.isBuffer(withBinary.Item.blob), 'a B attribute is a Buffer');
+    assert.deepEqual([...withBinary.Item.blob], [0, 1, 255]);
+    assert.equal(withBinary.Item.note, spelled, 'strings stay strings beside a Buffer');
+  });
+});
+
 test('raw documentClient: a key condition with lower-case or line-broken AND on own keys works', async () => {
   // DynamoDB keywords are case-insensitive and any whitespace separates them; the partition
   // value here is the tenant's own, so the query must be sent, not refused as "outside".

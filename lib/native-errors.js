@@ -64,9 +64,10 @@ function fromNative(e, context = {}) {
  * Decodes what an async native operation resolved to.
  * @param {string} json
  * @param {object} [context] details the native side does not know (the id asked for)
+ * @param {(key: string, value: any) => any} [reviver] for `JSON.parse`
  */
-function decode(json, context) {
-  const r = JSON.parse(json);
+function decode(json, context, reviver) {
+  const r = JSON.parse(json, reviver);
   if (r.error) throw fromNative(r.error, context);
   return r;
 }
