@@ -3,6 +3,7 @@
  * Throttling and 5xx answers, injected by a proxy in front of DynamoDB Local: the SDK's
  * standard retry (backoff with jitter) absorbs them, the client's request stats count
  * them, and when attempts run out the error says `retryable` with the AWS error name.
+ * An answer cut off midway is read again by the core and counted the same way.
  */
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
@@ -51,6 +52,17 @@ test('5xx answers are retried too', async () => {
   const d = delta(s0, manager.requestStats());
   assert.equal(d.serverErrors, 2);
   assert.equal(d.retries, 2);
+});
+
+test('an answer cut off midway is read again, and counted as one request retried', async () => {
+  const user = await inTenant(() => User.create({ name: 'cut short' }));
+  const s0 = manager.requestStats();
+  proxy.cutNext(1);
+  const found = await inTenant(() => User.find(user.getPrimaryId()));
+  assert.equal(found.name, 'cut short');
+  const d = delta(s0, manager.requestStats());
+  assert.deepEqual(d, { requests: 1, attempts: 2, retries: 1, throttled: 0, serverErrors: 0, transportErrors: 1 });
+  assert.equal(proxy.requests.filter((r) => r.answered === 'cut').length, 1);
 });
 
 test('when attempts run out the error is retryable and names the AWS error', async () => {

@@ -140,6 +140,7 @@ impl Db {
                 .client_config
                 .request_timeout_ms
                 .map(std::time::Duration::from_millis),
+            stats: Some(self.slot.stats.clone()),
         }
     }
 

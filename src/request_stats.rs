@@ -28,16 +28,20 @@ pub struct RequestStats {
     server_errors: AtomicU64,
     transport_errors: AtomicU64,
     first_attempts: AtomicU64,
+    /// Requests sent again by the core after their body was cut off: the
+    /// SDK counts each as a new request, but it retries one.
+    resent: AtomicU64,
 }
 
 impl RequestStats {
     pub fn to_json(&self) -> Value {
         let get = |c: &AtomicU64| c.load(Ordering::Relaxed);
-        let (attempts, first) = (get(&self.attempts), get(&self.first_attempts));
+        let attempts = get(&self.attempts);
+        let requests = get(&self.first_attempts).saturating_sub(get(&self.resent));
         json!({
-            "requests": first,
+            "requests": requests,
             "attempts": attempts,
-            "retries": attempts.saturating_sub(first),
+            "retries": attempts.saturating_sub(requests),
             "throttled": get(&self.throttled),
             "serverErrors": get(&self.server_errors),
             "transportErrors": get(&self.transport_errors),
@@ -58,6 +62,15 @@ impl RequestStats {
                 bump(&self.throttled);
             }
             Some(_) => {}
+        }
+    }
+
+    /// A successful answer whose body broke off while the core read it
+    /// (the SDK saw a 200); `resending` when the request is sent again.
+    pub fn record_body_cut_off(&self, resending: bool) {
+        self.transport_errors.fetch_add(1, Ordering::Relaxed);
+        if resending {
+            self.resent.fetch_add(1, Ordering::Relaxed);
         }
     }
 }

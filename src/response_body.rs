@@ -20,15 +20,18 @@ use bytes::Bytes;
 
 use crate::client::DEFAULT_MAX_ATTEMPTS;
 use crate::error::{Error, ErrorCode, Result};
+use crate::request_stats::RequestStats;
 
 /// How a taken body is read: a read whose body is cut off is sent again up
 /// to `attempts` times in all, as the SDK's retry strategy would have had it
 /// read the body itself; `timeout` bounds each reading, which the SDK's
-/// attempt timeout no longer covers.
-#[derive(Debug, Clone, Copy)]
+/// attempt timeout no longer covers. A body cut off is counted in `stats`
+/// as a transport error, and its resend as a retry of the same request.
+#[derive(Debug, Clone)]
 pub struct BodyRead {
     pub attempts: u32,
     pub timeout: Option<Duration>,
+    pub stats: Option<Arc<RequestStats>>,
 }
 
 impl Default for BodyRead {
@@ -36,6 +39,7 @@ impl Default for BodyRead {
         BodyRead {
             attempts: DEFAULT_MAX_ATTEMPTS,
             timeout: None,
+            stats: None,
         }
     }
 }
@@ -104,9 +108,14 @@ where
     loop {
         let tap = BodyTap::default();
         send(tap.clone()).await?;
-        match tap.read(how.timeout).await {
+        let read = tap.read(how.timeout).await;
+        let resend = read.is_err() && attempt < how.attempts;
+        if let (Err(_), Some(stats)) = (&read, &how.stats) {
+            stats.record_body_cut_off(resend);
+        }
+        match read {
             Ok(bytes) => return Ok(bytes),
-            Err(e) if attempt >= how.attempts => return Err(e),
+            Err(e) if !resend => return Err(e),
             Err(_) => attempt += 1,
         }
     }
@@ -150,6 +159,7 @@ mod tests {
     use aws_smithy_runtime_api::http::{Response, StatusCode};
 
     use super::*;
+    use crate::request_stats::Counting;
 
     /// Answers each request with the next canned `(status, body)`.
     #[derive(Debug, Clone, Default)]
@@ -200,14 +210,18 @@ mod tests {
 
     const ITEM: &str = r#"{"Item":{"a":{"S":"x"}}}"#;
 
+    /// Sends one GetItem through a client that counts into `how.stats`
+    /// (when given), as the core's clients do.
     async fn get(how: BodyRead, answers: Vec<(u16, SdkBody)>) -> (Result<Bytes>, usize) {
         let canned = Canned::default();
         *canned.answers.lock().unwrap() = answers;
+        let stats = how.stats.clone().unwrap_or_default();
         let config = aws_sdk_dynamodb::Config::builder()
             .behavior_version(BehaviorVersion::latest())
             .region(Region::new("us-west-2"))
             .credentials_provider(Credentials::new("AKID", "SECRET", None, None, "test"))
             .http_client(canned.clone())
+            .interceptor(Counting(stats))
             .build();
         let client = aws_sdk_dynamodb::Client::from_conf(config);
         let call = client
@@ -251,9 +265,31 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_resend_is_counted_as_a_retry_of_one_request() {
+        let stats = Arc::new(RequestStats::default());
+        let how = BodyRead {
+            stats: Some(stats.clone()),
+            ..BodyRead::default()
+        };
+        let cut = (200, SdkBody::from_body_1_x(Broken::CutOff));
+        let (body, _) = get(how, vec![cut, (200, SdkBody::from(ITEM))]).await;
+        assert!(body.is_ok());
+        let counted = stats.to_json();
+        assert_eq!(counted["requests"], 1, "{counted}");
+        assert_eq!(counted["attempts"], 2, "{counted}");
+        assert_eq!(counted["retries"], 1, "{counted}");
+        assert_eq!(counted["transportErrors"], 1, "{counted}");
+    }
+
+    #[tokio::test]
     async fn a_body_cut_off_every_time_is_a_retryable_network_error() {
+        let stats = Arc::new(RequestStats::default());
+        let how = BodyRead {
+            stats: Some(stats.clone()),
+            ..BodyRead::default()
+        };
         let cut = || (200, SdkBody::from_body_1_x(Broken::CutOff));
-        let (body, sent) = get(BodyRead::default(), vec![cut(), cut(), cut()]).await;
+        let (body, sent) = get(how, vec![cut(), cut(), cut()]).await;
         let err = body.unwrap_err();
         assert_eq!(err.code, ErrorCode::Network);
         assert!(err.retryable);
@@ -263,13 +299,17 @@ mod tests {
             err.message
         );
         assert_eq!(sent, 3);
+        let counted = stats.to_json();
+        assert_eq!(counted["requests"], 1, "{counted}");
+        assert_eq!(counted["retries"], 2, "{counted}");
+        assert_eq!(counted["transportErrors"], 3, "{counted}");
     }
 
     #[tokio::test]
     async fn a_client_without_retries_reads_a_body_once() {
         let once = BodyRead {
             attempts: 1,
-            timeout: None,
+            ..BodyRead::default()
         };
         let (body, sent) = get(once, vec![(200, SdkBody::from_body_1_x(Broken::CutOff))]).await;
         assert_eq!(body.unwrap_err().code, ErrorCode::Network);
@@ -281,6 +321,7 @@ mod tests {
         let how = BodyRead {
             attempts: 2,
             timeout: Some(Duration::from_millis(20)),
+            stats: None,
         };
         let stalled = || (200, SdkBody::from_body_1_x(Broken::Stalled));
         let (body, sent) = get(how, vec![stalled(), stalled()]).await;

@@ -3,8 +3,9 @@
  * A local HTTP proxy in front of DynamoDB Local. It records, for every request,
  * the access key id it was signed with, the DynamoDB operation and the tenant
  * prefixes its body names, and it can answer the next requests itself with
- * throttling or 5xx errors (the faults a real table produces under load),
- * which DynamoDB Local cannot be made to do.
+ * throttling or 5xx errors (the faults a real table produces under load), or
+ * cut an answer off midway (a dropped connection), which DynamoDB Local cannot
+ * be made to do.
  */
 const http = require('node:http');
 
@@ -18,8 +19,8 @@ const THROTTLE_BODY = JSON.stringify({
  */
 async function startProxy(target) {
   const upstream = new URL(target);
-  const requests = []; // { keyId, operation, tenants: string[], answered: 'forwarded'|'throttled'|'5xx' }
-  const faults = []; // queue of 'throttle' | 'throttle-once' | '5xx'
+  const requests = []; // { keyId, operation, tenants: string[], answered: 'forwarded'|'throttled'|'5xx'|'cut' }
+  const faults = []; // queue of 'throttle' | 'throttle-once' | '5xx' | 'cut'
   const throttledBodies = new Set(); // requests a 'throttle-once' fault answered
 
   const server = http.createServer((req, res) => {
@@ -54,8 +55,19 @@ async function startProxy(target) {
       const out = http.request(
         { hostname: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers },
         (up) => {
-          res.writeHead(up.statusCode, up.headers);
-          up.pipe(res);
+          if (fault !== 'cut') {
+            res.writeHead(up.statusCode, up.headers);
+            return up.pipe(res);
+          }
+          // The whole answer's status and length, then half its body and a dropped connection.
+          record.answered = 'cut';
+          const parts = [];
+          up.on('data', (c) => parts.push(c));
+          up.on('end', () => {
+            const full = Buffer.concat(parts);
+            res.writeHead(up.statusCode, { ...up.headers, 'content-length': full.length });
+            res.write(full.subarray(0, full.length >> 1), () => res.socket.destroy());
+          });
         },
       );
       out.on('error', (e) => {
@@ -81,6 +93,10 @@ async function startProxy(target) {
     /** Answers the next `n` requests with HTTP 500. */
     failNext(n) {
       for (let i = 0; i < n; i++) faults.push('5xx');
+    },
+    /** Forwards the next `n` requests, and cuts each answer off halfway through its body. */
+    cutNext(n) {
+      for (let i = 0; i < n; i++) faults.push('cut');
     },
     pendingFaults: () => faults.length,
     close: () =>
