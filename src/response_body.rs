@@ -264,13 +264,19 @@ mod tests {
         assert_eq!(sent, 2);
     }
 
-    #[tokio::test]
-    async fn a_resend_is_counted_as_a_retry_of_one_request() {
+    /// The default reading, counting into stats the test can inspect.
+    fn counted_read() -> (BodyRead, Arc<RequestStats>) {
         let stats = Arc::new(RequestStats::default());
         let how = BodyRead {
             stats: Some(stats.clone()),
             ..BodyRead::default()
         };
+        (how, stats)
+    }
+
+    #[tokio::test]
+    async fn a_resend_is_counted_as_a_retry_of_one_request() {
+        let (how, stats) = counted_read();
         let cut = (200, SdkBody::from_body_1_x(Broken::CutOff));
         let (body, _) = get(how, vec![cut, (200, SdkBody::from(ITEM))]).await;
         assert!(body.is_ok());
@@ -283,11 +289,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_body_cut_off_every_time_is_a_retryable_network_error() {
-        let stats = Arc::new(RequestStats::default());
-        let how = BodyRead {
-            stats: Some(stats.clone()),
-            ..BodyRead::default()
-        };
+        let (how, stats) = counted_read();
         let cut = || (200, SdkBody::from_body_1_x(Broken::CutOff));
         let (body, sent) = get(how, vec![cut(), cut(), cut()]).await;
         let err = body.unwrap_err();
@@ -321,7 +323,7 @@ mod tests {
         let how = BodyRead {
             attempts: 2,
             timeout: Some(Duration::from_millis(20)),
-            stats: None,
+            ..BodyRead::default()
         };
         let stalled = || (200, SdkBody::from_body_1_x(Broken::Stalled));
         let (body, sent) = get(how, vec![stalled(), stalled()]).await;
