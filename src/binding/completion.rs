@@ -63,15 +63,16 @@ thread_local! {
     static DISPATCHER: RefCell<Option<Dispatcher>> = const { RefCell::new(None) };
 }
 
-/// Spawns `fut` on the runtime and returns the promise its JSON answer
-/// settles. A panic inside `fut` resolves the promise with an `INTERNAL`
-/// error envelope rather than leaving it pending.
-pub(crate) fn spawn_answer<'env, Fut>(
+/// Spawns `fut` on the runtime and returns the promise its result, as an
+/// [`envelope`], settles. A panic inside `fut` resolves the promise with an
+/// `INTERNAL` error envelope rather than leaving it pending.
+pub(crate) fn spawn_answer<'env, T, Fut>(
     env: &'env Env,
     fut: Fut,
 ) -> napi::Result<PromiseRaw<'env, String>>
 where
-    Fut: Future<Output = String> + Send + 'static,
+    T: Into<crate::ops::Reply>,
+    Fut: Future<Output = crate::error::Result<T>> + Send + 'static,
 {
     let raw_env = env.raw();
     let mut deferred = ptr::null_mut();
@@ -83,12 +84,16 @@ where
     let sender = start_operation(raw_env)?;
     let deferred = Deferred(deferred);
     napi::bindgen_prelude::spawn(async move {
-        let json = match AssertUnwindSafe(fut).catch_unwind().await {
-            Ok(json) => json,
-            Err(_) => envelope::<crate::ops::Reply>(Err(Error::internal(
-                "the operation panicked; nothing more is known",
-            ))),
-        };
+        let json = envelope(
+            AssertUnwindSafe(fut)
+                .catch_unwind()
+                .await
+                .unwrap_or_else(|_| {
+                    Err(Error::internal(
+                        "the operation panicked; nothing more is known",
+                    ))
+                }),
+        );
         send(&sender, Answer { deferred, json });
     });
     Ok(PromiseRaw::new(raw_env, promise))

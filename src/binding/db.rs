@@ -124,7 +124,7 @@ impl NativeDb {
         // An operation's future is 12-14 KB; boxed, spawning it moves a
         // pointer instead of copying the future (a third of the per-call cost).
         let future = Box::pin(op(job));
-        spawn_answer(env, async move { envelope(future.await) })
+        spawn_answer(env, future)
     }
 
     /// The tenant a data operation with these arguments runs as, resolved and
@@ -303,22 +303,17 @@ impl NativeDb {
         });
         let db = self.db.clone();
         spawn_answer(env, async move {
-            envelope(
-                async {
-                    let tenant = tenant?;
-                    let input: Value = serde_json::from_str(&input)?;
-                    let form = if wire {
-                        raw::Form::Wire
-                    } else {
-                        raw::Form::Document
-                    };
-                    let confine = raw::Confinement {
-                        tenant: tenant.as_ref(),
-                    };
-                    raw::send(&db, &confine, &operation, form, &input).await
-                }
-                .await,
-            )
+            let tenant = tenant?;
+            let input: Value = serde_json::from_str(&input)?;
+            let form = if wire {
+                raw::Form::Wire
+            } else {
+                raw::Form::Document
+            };
+            let confine = raw::Confinement {
+                tenant: tenant.as_ref(),
+            };
+            raw::send(&db, &confine, &operation, form, &input).await
         })
     }
 
@@ -352,20 +347,14 @@ impl NativeDb {
     #[napi(ts_return_type = "Promise<string>")]
     pub fn create_table<'env>(&self, env: &'env Env) -> napi::Result<PromiseRaw<'env, String>> {
         let db = self.db.clone();
-        spawn_answer(
-            env,
-            async move { envelope(ops::table::create_table(&db).await) },
-        )
+        spawn_answer(env, async move { ops::table::create_table(&db).await })
     }
 
     /// Adds the missing GSIs and enables TTL (`bao-update-table`).
     #[napi(ts_return_type = "Promise<string>")]
     pub fn update_table<'env>(&self, env: &'env Env) -> napi::Result<PromiseRaw<'env, String>> {
         let db = self.db.clone();
-        spawn_answer(
-            env,
-            async move { envelope(ops::table::update_table(&db).await) },
-        )
+        spawn_answer(env, async move { ops::table::update_table(&db).await })
     }
 
     /// One page of `bao-audit-keys`; `startKey` is the previous page's
@@ -379,14 +368,9 @@ impl NativeDb {
     ) -> napi::Result<PromiseRaw<'env, String>> {
         let db = self.db.clone();
         spawn_answer(env, async move {
-            envelope(
-                async {
-                    let start: Option<serde_json::Map<String, Value>> =
-                        start_key.map(|k| serde_json::from_str(&k)).transpose()?;
-                    ops::audit::scan_page(&db, start.as_ref(), limit).await
-                }
-                .await,
-            )
+            let start: Option<serde_json::Map<String, Value>> =
+                start_key.map(|k| serde_json::from_str(&k)).transpose()?;
+            ops::audit::scan_page(&db, start.as_ref(), limit).await
         })
     }
 
@@ -394,9 +378,6 @@ impl NativeDb {
     #[napi(ts_return_type = "Promise<string>")]
     pub fn delete_table<'env>(&self, env: &'env Env) -> napi::Result<PromiseRaw<'env, String>> {
         let db = self.db.clone();
-        spawn_answer(
-            env,
-            async move { envelope(ops::table::delete_table(&db).await) },
-        )
+        spawn_answer(env, async move { ops::table::delete_table(&db).await })
     }
 }
