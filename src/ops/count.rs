@@ -31,10 +31,13 @@ async fn count_bucket(
         };
         let mut input = build_query(scope, &plan)?;
         input["Select"] = Value::String("COUNT".into());
-        // The key condition was built for the validated tenant already.
+        // Confined to the operation's tenant: signed with its credentials
+        // (`tenancy.credentials`), and its key condition checked again.
         let out = raw::send(
             scope.db,
-            &Confinement { tenant: None },
+            &Confinement {
+                tenant: scope.tenant.as_ref(),
+            },
             "Query",
             Form::Document,
             &input,
