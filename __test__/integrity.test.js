@@ -767,30 +767,42 @@ test("raw documentClient: an own-key write cannot plant an item in another tenan
     ':o': ownerB.getPrimaryId(),
     ':d': id,
   };
-  let outcome = 'accepted';
-  await inT(A, () =>
-    dc
-      .send(
-        new UpdateCommand({
-          TableName: IgDoc.table,
-          Key: docKey(A, id),
-          UpdateExpression: 'SET #g = :g, #s = :s, #t = :t, #o = :o, #d = :d',
-          ExpressionAttributeNames: { '#g': '_gsi1_pk', '#s': '_gsi1_sk', '#t': 'title', '#o': 'ownerId', '#d': 'docId' },
-          ExpressionAttributeValues: plantedValues,
+  // DynamoDB Local accepts each spelling: a keyword or `=` glued to a placeholder included.
+  const spellings = [
+    'SET #g = :g, #s = :s, #t = :t, #o = :o, #d = :d',
+    'SET#g=:g,#s=:s,#t=:t,#o=:o,#d=:d',
+    'set #t = :t, #o = :o,#g = :g, #s = :s, #d = :d',
+  ];
+  const outcomes = [];
+  for (const UpdateExpression of spellings) {
+    let outcome = 'accepted';
+    await inT(A, () =>
+      dc
+        .send(
+          new UpdateCommand({
+            TableName: IgDoc.table,
+            Key: docKey(A, id),
+            UpdateExpression,
+            ExpressionAttributeNames: { '#g': '_gsi1_pk', '#s': '_gsi1_sk', '#t': 'title', '#o': 'ownerId', '#d': 'docId' },
+            ExpressionAttributeValues: plantedValues,
+          }),
+        )
+        .catch((e) => {
+          outcome = e;
         }),
-      )
-      .catch((e) => {
-        outcome = e;
-      }),
-  );
+    );
+    outcomes.push([UpdateExpression, outcome]);
+  }
   const seenByB = await inT(B, () => IgDoc.queryByIndex('byOwner', ownerB.getPrimaryId()));
   assert.deepEqual(
     seenByB.items.map((i) => i.title),
     ['real B doc'],
     "B's index query returns only B's own items",
   );
-  assert.notEqual(outcome, 'accepted', 'the planting UpdateItem is refused');
-  isOutside(outcome);
+  for (const [expression, outcome] of outcomes) {
+    assert.notEqual(outcome, 'accepted', `the planting UpdateItem ${expression} is refused`);
+    isOutside(outcome);
+  }
   assert.deepEqual(await mentioning(marker), [], 'nothing was written');
 });
 

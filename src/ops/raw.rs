@@ -74,23 +74,28 @@ impl Confinement<'_> {
         if self.tenant.is_none() {
             return Ok(());
         }
-        for clause in and_clauses(expression.unwrap_or_default()) {
-            let Some((lhs, rhs)) = clause.split_once('=') else {
-                continue;
-            };
-            let lhs = lhs.trim().trim_start_matches('(').trim();
-            let rhs = rhs.trim().trim_end_matches(')').trim();
-            if is_partition_attribute(resolve_name(lhs, names)) {
-                return self.check(
-                    "The key condition's partition value",
-                    values.and_then(|v| v.get(rhs)),
-                );
+        let tokens = tokens(expression.unwrap_or_default());
+        for clause in tokens.split(|t| t.eq_ignore_ascii_case("and")) {
+            let bare: Vec<&str> = clause
+                .iter()
+                .copied()
+                .filter(|t| !matches!(*t, "(" | ")"))
+                .collect();
+            if let [lhs, "=", rhs] = bare[..] {
+                if is_partition_attribute(resolve_name(lhs, names)) {
+                    return self.check(
+                        "The key condition's partition value",
+                        values.and_then(|v| v.get(rhs)),
+                    );
+                }
             }
         }
         self.check("The key condition", None)
     }
 
-    /// An update may only set a partition attribute to a value inside the tenant.
+    /// An update may only set a partition attribute to a value inside the
+    /// tenant, and only as `name = :value`: any other form (a function, a
+    /// sum, a nested path) of a partition attribute is refused.
     fn check_update(
         &self,
         expression: Option<&str>,
@@ -100,18 +105,77 @@ impl Confinement<'_> {
         if self.tenant.is_none() {
             return Ok(());
         }
-        for assignment in set_assignments(expression.unwrap_or_default()) {
-            let Some((lhs, rhs)) = assignment.split_once('=') else {
+        for assignment in set_assignments(&tokens(expression.unwrap_or_default())) {
+            let Some(&first) = assignment.first() else {
                 continue;
             };
-            let attr = resolve_name(lhs.trim(), names);
-            if is_partition_attribute(attr) {
-                let value = values.and_then(|v| v.get(rhs.trim()));
-                self.check(&format!("The update of {attr}"), value)?;
+            let attr = resolve_name(first, names);
+            if !is_partition_attribute(attr) {
+                continue;
             }
+            let value = match assignment[..] {
+                [_, "=", rhs] => values.and_then(|v| v.get(rhs)),
+                _ => None,
+            };
+            self.check(&format!("The update of {attr}"), value)?;
         }
         Ok(())
     }
+}
+
+/// An expression's tokens as DynamoDB's parser reads them: a name or keyword
+/// (ASCII letters, digits, `_`), a placeholder (`#x`, `:x`), or any other
+/// single character. Whitespace only separates: DynamoDB accepts a keyword
+/// glued to what follows (`SET#g=:v`), so splitting at whitespace alone
+/// would miss it.
+fn tokens(expression: &str) -> Vec<&str> {
+    let word = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    let mut out = Vec::new();
+    let mut chars = expression.char_indices().peekable();
+    while let Some((start, c)) = chars.next() {
+        if c.is_whitespace() {
+            continue;
+        }
+        let mut end = start + c.len_utf8();
+        if word(c) || c == '#' || c == ':' {
+            while let Some(&(i, next)) = chars.peek() {
+                if !word(next) {
+                    break;
+                }
+                end = i + next.len_utf8();
+                chars.next();
+            }
+        }
+        out.push(&expression[start..end]);
+    }
+    out
+}
+
+/// The assignments of an update expression's SET clause, as token lists,
+/// split at top-level commas (function arguments keep theirs).
+fn set_assignments<'a, 't>(tokens: &'t [&'a str]) -> Vec<&'t [&'a str]> {
+    const CLAUSES: [&str; 4] = ["SET", "REMOVE", "ADD", "DELETE"];
+    let mut out = Vec::new();
+    let (mut in_set, mut depth, mut from) = (false, 0i32, 0);
+    for (i, &t) in tokens.iter().enumerate() {
+        let clause = depth == 0 && CLAUSES.iter().any(|c| t.eq_ignore_ascii_case(c));
+        if (clause || (depth == 0 && t == ",")) && in_set && from < i {
+            out.push(&tokens[from..i]);
+        }
+        match t {
+            _ if clause => in_set = t.eq_ignore_ascii_case("SET"),
+            "(" | "[" => depth += 1,
+            ")" | "]" => depth -= 1,
+            _ => {}
+        }
+        if clause || (depth == 0 && t == ",") {
+            from = i + 1;
+        }
+    }
+    if in_set && from < tokens.len() {
+        out.push(&tokens[from..]);
+    }
+    out
 }
 
 /// An expression attribute name (`#x` through the names map) or a literal name.
@@ -123,60 +187,6 @@ fn resolve_name<'a>(name: &'a str, names: Option<&'a HashMap<String, String>>) -
             .unwrap_or(name),
         None => name,
     }
-}
-
-/// The clauses of a key condition, split at `AND` in any case and spacing.
-fn and_clauses(expression: &str) -> Vec<String> {
-    let mut clauses = vec![String::new()];
-    for token in expression.split_whitespace() {
-        if token.eq_ignore_ascii_case("and") {
-            clauses.push(String::new());
-        } else if let Some(last) = clauses.last_mut() {
-            last.push_str(token);
-            last.push(' ');
-        }
-    }
-    clauses
-}
-
-/// The `a = b` assignments of an update expression's SET clause, split at
-/// top-level commas (function arguments keep theirs).
-fn set_assignments(expression: &str) -> Vec<String> {
-    const CLAUSES: [&str; 4] = ["SET", "REMOVE", "ADD", "DELETE"];
-    let mut out = Vec::new();
-    let mut in_set = false;
-    let mut current = String::new();
-    let mut depth = 0i32;
-    for token in expression.split_whitespace() {
-        if depth == 0 && CLAUSES.iter().any(|c| token.eq_ignore_ascii_case(c)) {
-            if in_set && !current.trim().is_empty() {
-                out.push(std::mem::take(&mut current));
-            }
-            in_set = token.eq_ignore_ascii_case("SET");
-            current.clear();
-            continue;
-        }
-        if !in_set {
-            continue;
-        }
-        for c in token.chars() {
-            match c {
-                '(' => depth += 1,
-                ')' => depth -= 1,
-                ',' if depth == 0 => {
-                    out.push(std::mem::take(&mut current));
-                    continue;
-                }
-                _ => {}
-            }
-            current.push(c);
-        }
-        current.push(' ');
-    }
-    if in_set && !current.trim().is_empty() {
-        out.push(current);
-    }
-    out
 }
 
 struct Input<'a> {
@@ -708,9 +718,73 @@ mod tests {
         assert!(c
             .check_key_condition(Some("#x = :pk"), None, Some(&good))
             .is_err());
+        // A keyword, `AND`, or `=` glued to a placeholder is still one of its own.
+        assert!(c
+            .check_key_condition(Some("(#pk=:pk)and#pk2=:x"), Some(&names), Some(&good))
+            .is_ok());
+        assert!(c
+            .check_key_condition(Some("#pk=:pk"), Some(&names), Some(&bad))
+            .is_err());
         let off = Confinement { tenant: None };
         assert!(off
             .check_key_condition(expr, Some(&names), Some(&bad))
             .is_ok());
+    }
+
+    #[test]
+    fn update_tokens_split_as_dynamodb_reads_them() {
+        assert_eq!(
+            tokens("SET#g=:v,#a = if_not_exists(#a, :z) REMOVE#x"),
+            [
+                "SET",
+                "#g",
+                "=",
+                ":v",
+                ",",
+                "#a",
+                "=",
+                "if_not_exists",
+                "(",
+                "#a",
+                ",",
+                ":z",
+                ")",
+                "REMOVE",
+                "#x"
+            ]
+        );
+        let t = tokens("set #a = :a, #b = list_append(#b, :l) REMOVE #c SET #d = :d");
+        let parts: Vec<String> = set_assignments(&t).iter().map(|a| a.join(" ")).collect();
+        assert_eq!(
+            parts,
+            ["#a = :a", "#b = list_append ( #b , :l )", "#d = :d"]
+        );
+    }
+
+    #[test]
+    fn an_update_cannot_set_a_partition_attribute_outside_the_tenant() {
+        let t = validate_tenant_id(&Candidate::Text("T1".into())).unwrap();
+        let c = Confinement { tenant: Some(&t) };
+        let names = HashMap::from([
+            ("#g".to_string(), "_gsi1_pk".to_string()),
+            ("#n".to_string(), "name".to_string()),
+        ]);
+        let values = HashMap::from([
+            (":own".to_string(), AttributeValue::S("[T1]#x".into())),
+            (":other".to_string(), AttributeValue::S("[T2]#x".into())),
+        ]);
+        let check = |e: &str| c.check_update(Some(e), Some(&names), Some(&values));
+        assert!(check("SET #g = :own, #n = :other").is_ok());
+        for hostile in [
+            "SET #g = :other",
+            "SET#g=:other",
+            "set #n = :own,#g = :other",
+            "REMOVE #n SET#g = :other",
+            "SET _gsi1_pk = :other",
+            "SET #g = if_not_exists(#g, :own)",
+            "SET #g = :own, #n = :own ADD #m :one SET#g = :other",
+        ] {
+            assert!(check(hostile).is_err(), "{hostile} was let through");
+        }
     }
 }
