@@ -127,6 +127,24 @@ test('a tenant whose provider fails gets that error, and nothing is sent', async
   assert.equal(proxy.requests.length, start, 'no request without the tenant credentials');
 });
 
+test("an operation that waited for its tenant's credentials runs as that tenant", async () => {
+  const X = uid('pinx');
+  const Y = uid('piny');
+  await TenantContext.runWithTenant(Y, () => User.queryByIndex('byStatus', 'active')); // Y's are loaded
+  const start = proxy.requests.length;
+  try {
+    TenantContext.setCurrentTenant(X);
+    const page = User.queryByIndex('byStatus', 'active');
+    TenantContext.setCurrentTenant(Y); // while X's credentials are fetched
+    assert.equal((await page).items.length, 0);
+  } finally {
+    TenantContext.clearTenant();
+  }
+  const seen = proxy.requests.slice(start);
+  assertSignedPerTenant(seen, 1);
+  assert.deepEqual(seen.map((r) => r.tenants[0]), [X]);
+});
+
 test('without a tenant nothing is signed with the process credentials', async () => {
   const start = proxy.requests.length;
   await assert.rejects(User.create({ name: 'x' }), (e) => e.code === 'TENANT_REQUIRED');

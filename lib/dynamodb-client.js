@@ -45,9 +45,9 @@ const revive = (key, v) => (v && v.type === "Buffer" && Array.isArray(v.data) ? 
 async function send(db, command, wire) {
   const operation = operationOf(command);
   const input = JSON.stringify(command?.input ?? {});
-  const json = await withTenantCredentials(db, () => {
+  const json = await withTenantCredentials(db, (tenant) => {
     const [scope, als] = TenantContext._nativeArgs();
-    return db.send(scope, als, operation, wire, input);
+    return db.send(scope, tenant ?? als, operation, wire, input);
   });
   const result = decode(json, undefined, !wire && json.includes(BUFFER_MARK) ? revive : undefined);
   for (const k of Object.keys(result)) if (result[k] === null) delete result[k];

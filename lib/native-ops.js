@@ -17,9 +17,9 @@ const { withTenantCredentials } = require("./tenant-credentials.js");
 function callDb(M, method, payload) {
   const db = dbOf(M);
   const model = nativeOf(M);
-  return withTenantCredentials(db, () => {
+  return withTenantCredentials(db, (tenant) => {
     const [scope, als] = TenantContext._nativeArgs();
-    return db[method](scope, als, model, payload);
+    return db[method](scope, tenant ?? als, model, payload);
   });
 }
 

@@ -82,17 +82,21 @@ function refresh(db, tenantId) {
 
 /**
  * Runs one native operation (`invoke` resolves to its JSON envelope), loading
- * the tenant's credentials first when the core asks for them.
+ * the tenant's credentials first when the core asks for them. The second run
+ * is handed the tenant the credentials were loaded for, as its explicit
+ * tenant: resolving it again after the wait could name another one.
  * @param {object} db the native table handle
- * @param {() => Promise<string>} invoke
+ * @param {(tenant?: string) => Promise<string>} invoke
  * @returns {Promise<string>}
  */
 function withTenantCredentials(db, invoke) {
   // Without a provider the core never asks: no extra promise on the hot path.
   if (!providers.has(db)) return invoke();
-  return invoke().then((json) =>
-    json.startsWith(SIGNAL) ? refresh(db, JSON.parse(json).error.tenantId).then(invoke) : json,
-  );
+  return invoke().then((json) => {
+    if (!json.startsWith(SIGNAL)) return json;
+    const { tenantId } = JSON.parse(json).error;
+    return refresh(db, tenantId).then(() => invoke(tenantId));
+  });
 }
 
 module.exports = { register, withTenantCredentials };
