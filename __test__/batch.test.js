@@ -412,3 +412,35 @@ test('find rejects bad input instead of throwing, and a bad id fails only its ow
   );
   await inT(() => assert.rejects(IbItem.find(id, { batchDelay: 'soon' }), { name: 'ValidationError' }));
 });
+
+test('a find batch runs as the tenant its finds were made in, whatever is current when its window ends', async () => {
+  const A = uid('ibpA-');
+  const B = uid('ibpB-');
+  const id = ulid();
+  await TenantContext.runWithTenant(A, () => IbItem.create({ id, name: 'name in A' }));
+  await TenantContext.runWithTenant(B, () => IbItem.create({ id, name: 'name in B' }));
+  try {
+    // The process-wide fallback changed between two finds of one window.
+    await runWithBatchContext(async () => {
+      TenantContext.setCurrentTenant(A);
+      const inA = IbItem.find(id);
+      TenantContext.setCurrentTenant(B);
+      const inB = IbItem.find(id);
+      const [ra, rb] = await Promise.all([inA, inB]);
+      assert.equal(ra.name, 'name in A');
+      assert.equal(rb.name, 'name in B');
+      TenantContext.clearTenant();
+      assert.equal(await TenantContext.runWithTenant(A, () => IbItem.find(id)), ra, "A's object is in A's cache");
+    });
+    // The scope's own store changed (setCurrentTenant inside runWithTenant).
+    await TenantContext.runWithTenant(A, () =>
+      runWithBatchContext(async () => {
+        const inA = IbItem.find(id);
+        TenantContext.setCurrentTenant(B);
+        assert.equal((await inA).name, 'name in A');
+      }),
+    );
+  } finally {
+    TenantContext.clearTenant();
+  }
+});

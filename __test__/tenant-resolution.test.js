@@ -111,6 +111,31 @@ test('tenancy.strict: setCurrentTenant does not supply a tenant; runWithTenant a
   await found.delete();
 });
 
+test('tenancy.strict: a leftover fallback does not key the batch or the cache of a find that runs as a resolved tenant', async () => {
+  const { initModels, runWithBatchContext } = require('..');
+  const { config } = require('./helpers/models');
+  const strictModels = makeModels();
+  TenantContext.setCurrentTenant('boot');
+  initModels({ ...config(strictModels), tenancy: { enabled: true, strict: true } });
+  TenantContext.clearTenant();
+  const { User: StrictUser } = strictModels;
+  const A = `sa-${uid()}`;
+  const B = `sb-${uid()}`;
+  const made = await TenantContext.runWithTenant(B, () => StrictUser.create({ name: 'in B' }));
+  const userId = made.getPrimaryId();
+  await TenantContext.runWithTenant(A, () => StrictUser.create({ userId, name: 'in A' }));
+
+  TenantContext.setCurrentTenant(A); // left behind; strict mode ignores it
+  TenantContext.addResolver(() => B);
+  await runWithBatchContext(async () => {
+    const fromB = await StrictUser.find(userId);
+    assert.equal(fromB.name, 'in B', 'the find runs as the resolved tenant');
+    const fromA = await TenantContext.runWithTenant(A, () => StrictUser.find(userId));
+    assert.equal(fromA.name, 'in A', "A's find is not answered from the cache of B's find");
+    assert.notEqual(fromA, fromB);
+  });
+});
+
 test('tenant ids with lone surrogates are refused (they would share a prefix once encoded)', async () => {
   const marker = uid();
   for (const id of ['sur\uD800', 'sur\uDBFF', 'sur\uFFFD']) {

@@ -9,21 +9,24 @@
  */
 const { ObjectNotFound } = require("./object-not-found.js");
 const { BATCH_REQUEST_TIMEOUT } = require("./batch-context.js");
+const { asTenant } = require("./native-ops.js");
 
 /**
- * Resolves to the item (or ObjectNotFound) once the batch it joined ran.
+ * Resolves to the item (or ObjectNotFound) once the batch it joined ran. The
+ * batch runs as the tenant it is kept under, whatever is current when its
+ * timer fires.
  * @param {Function} M the model class
- * @param {Map} batchRequests the current tenant's pending batches
+ * @param {{batchRequests: Map, tenant: string|null}} state the current tenant's pending batches
  * @param {string} primaryId
  * @param {number} batchDelay
  */
-function enqueue(M, batchRequests, primaryId, batchDelay) {
+function enqueue(M, { batchRequests, tenant }, primaryId, batchDelay) {
   return new Promise((resolve, reject) => {
     const batchKey = `${M.name}-${batchDelay}`;
     let batch = batchRequests.get(batchKey);
     if (!batch) {
       // `byId` indexes `items`: a wave of finds otherwise scans the list once per find.
-      batch = { model: M, items: [], byId: new Map(), timer: null, timeoutTimer: null, delay: batchDelay, createdAt: Date.now() };
+      batch = { model: M, tenant, items: [], byId: new Map(), timer: null, timeoutTimer: null, delay: batchDelay, createdAt: Date.now() };
       // Timers first: a batch in the map must always have a way to finish.
       batch.timer = setTimeout(() => run(M, batchRequests, batchKey, batch), batchDelay);
       batch.timeoutTimer = setTimeout(() => {
@@ -54,7 +57,8 @@ async function run(M, batchRequests, batchKey, batch) {
   batchRequests.delete(batchKey);
   clearTimeout(batch.timeoutTimer);
   try {
-    const { items, ConsumedCapacity } = await M.batchFind(batch.items.map((i) => i.id));
+    const ids = batch.items.map((i) => i.id);
+    const { items, ConsumedCapacity } = await asTenant(batch.tenant, () => M.batchFind(ids));
     const waiters = batch.items.reduce((n, i) => n + i.callbacks.length, 0);
     // Each waiter carries its share of the batch's read capacity.
     const share = { TableName: M.table, CapacityUnits: (ConsumedCapacity[0]?.CapacityUnits || 0) / waiters };

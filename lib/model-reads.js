@@ -3,13 +3,12 @@
  * Reads (spec §5.6, §5.8, §5.9): find with batch-context batching and
  * caching, batchFind, queries, counts and unique lookups.
  */
-const { TenantContext } = require("./tenant-context.js");
 const { ObjectNotFound } = require("./object-not-found.js");
 const batch = require("./batch-context.js");
 const { BATCH_CONTEXT_REQUIRED_MESSAGE } = require("./messages.js");
 const { ConfigurationError, ValidationError, QueryError } = require("./exceptions.js");
 const { decode } = require("./native-errors.js");
-const { callDb } = require("./native-ops.js");
+const { callDb, operationTenant } = require("./native-ops.js");
 const { checkId, reviveBinary, warnUnprocessed, dyFilter } = require("./model-registry.js");
 
 // batcher.js loads with the first batched find: many processes make none, and
@@ -163,7 +162,7 @@ function findFrom(M, primaryId, options) {
   if (batchDelay === 0) return findDirectCached(M, state, primaryId, bypassCache);
   // Checked before joining a batch: a bad id would otherwise fail every find in it.
   checkId(primaryId);
-  return batcher().enqueue(M, state.batchRequests, primaryId, batchDelay);
+  return batcher().enqueue(M, state, primaryId, batchDelay);
 }
 
 async function findDirectCached(M, state, primaryId, bypassCache) {
@@ -173,8 +172,13 @@ async function findDirectCached(M, state, primaryId, bypassCache) {
 }
 
 /**
- * The current batch context's state for this model's tenant; `null` outside a
- * context, or an error when the model's config requires a context.
+ * The current batch context's state for the tenant this model's operations
+ * run as (`{batchRequests, loaderContext, tenant}`); `null` outside a context
+ * and when the operation has no valid tenant though tenancy is on (it then
+ * fails on the direct path, at once), or an error when the model's config
+ * requires a context. The tenant is the core's own resolution, so the
+ * batches and cache it keys are the ones the operation reads, strict mode
+ * included.
  */
 function contextState(M) {
   // Outside a context there is nothing to key by tenant: skip resolving it
@@ -183,7 +187,9 @@ function contextState(M) {
     if (M._config?.batchContext?.requireBatchContext) throw new Error(BATCH_CONTEXT_REQUIRED_MESSAGE);
     return null;
   }
-  return batch.tenantState(TenantContext.getCurrentTenant() || "", M.name);
+  const tenant = operationTenant(M);
+  if (tenant === null && M._config?.tenancy?.enabled) return null;
+  return { ...batch.tenantState(tenant ?? "", M.name), tenant };
 }
 
 /** The stored form of a key value, as the field would store it. */

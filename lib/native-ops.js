@@ -23,4 +23,30 @@ function callDb(M, method, payload) {
   });
 }
 
-module.exports = { callDb };
+/**
+ * The tenant a data operation of `M` runs as if it starts now: resolved and
+ * validated by the core as the operation itself would (`tenancy.strict`
+ * included). `null` when it runs without one, or would fail for want of a
+ * valid one. Work that spans timers or awaits (a find batch, an iteration
+ * page and its hydration) pins this tenant, so that a later change of the
+ * fallback or of the scope's store cannot move it to another tenant.
+ * @param {Function} M the model class
+ * @returns {string|null}
+ */
+function operationTenant(M) {
+  const [scope, als] = TenantContext._nativeArgs();
+  return dbOf(M).operationTenant(scope, als) ?? null;
+}
+
+/**
+ * Runs `fn` as `tenant` (see {@link operationTenant}), or as it is when there is none.
+ * @template T
+ * @param {string|null} tenant
+ * @param {() => T} fn
+ * @returns {T}
+ */
+function asTenant(tenant, fn) {
+  return tenant === null ? fn() : TenantContext.runWithTenant(tenant, fn);
+}
+
+module.exports = { callDb, operationTenant, asTenant };
