@@ -136,6 +136,36 @@ test('tenancy.strict: a leftover fallback does not key the batch or the cache of
   });
 });
 
+test("_getIterationKeys: the operation's tenant, never the tenant current at initModels", () => {
+  const id = '01ARZ3NDEKTSV4RRFFQ69G5FAV';
+  assert.throws(() => User._getIterationKeys(id), (e) => e.code === 'TENANT_REQUIRED');
+  const t = uid('ik-');
+  const keys = TenantContext.runWithTenant(t, () => User._getIterationKeys(id));
+  assert.ok(keys._iter_pk.startsWith(`[${t}]#`), keys._iter_pk);
+  assert.equal(keys._iter_sk, id);
+});
+
+test('an iteration page is hydrated as the tenant its query was built for', async () => {
+  const A = uid('itA-');
+  const B = uid('itB-');
+  const made = await TenantContext.runWithTenant(A, () => User.create({ name: 'in A' }));
+  const userId = made.getPrimaryId();
+  await TenantContext.runWithTenant(B, () => User.create({ userId, name: 'in B' }));
+  const iterPk = TenantContext.runWithTenant(A, () => User._getIterationKeys(userId))._iter_pk;
+  const bucket = Number(iterPk.slice(-3));
+  try {
+    TenantContext.setCurrentTenant(A);
+    const pages = User.iterateBucket(bucket);
+    const first = pages.next(); // sends A's page query now
+    TenantContext.setCurrentTenant(B); // before the page's ids are read
+    const { value } = await first;
+    assert.deepEqual(value.map((u) => u.name), ['in A']);
+    await pages.return();
+  } finally {
+    TenantContext.clearTenant();
+  }
+});
+
 test('tenant ids with lone surrogates are refused (they would share a prefix once encoded)', async () => {
   const marker = uid();
   for (const id of ['sur\uD800', 'sur\uDBFF', 'sur\uFFFD']) {

@@ -5,8 +5,10 @@
  */
 const { TenantContext } = require("./tenant-context.js");
 const { assertFilterFitsIndex } = require("./native.js");
-const { decode, native } = require("./native-errors.js");
+const { decode, native, fromNative } = require("./native-errors.js");
 const { nativeOf, dbOf, dyFilter } = require("./model-registry.js");
+const { operationTenant, asTenant } = require("./native-ops.js");
+const { TENANT_REQUIRED_MESSAGE } = require("./messages.js");
 
 // Search modules load on first use: most models never search, and each module
 // loaded up front adds to every require() of the package.
@@ -15,13 +17,18 @@ const searchText = () => require("./utils/search-text.js");
 
 const statics = {
   /**
-   * `{_iter_pk, _iter_sk}` of an item of this model for the current tenant
-   * (empty for a model that is not iterable).
+   * `{_iter_pk, _iter_sk}` of an item of this model for the tenant its
+   * operations run as (empty for a model that is not iterable). With tenancy
+   * on and no valid tenant it throws, as an operation would: the tenant that
+   * was current at `initModels` is never a fallback.
    * @param {string} primaryId
    */
   _getIterationKeys(primaryId) {
     if (!this.iterable) return {};
-    const tenant = TenantContext.getCurrentTenant() || this._tenantId || null;
+    const tenant = operationTenant(this);
+    if (tenant === null && this._config?.tenancy?.enabled) {
+      throw fromNative({ code: "TENANT_REQUIRED", message: TENANT_REQUIRED_MESSAGE });
+    }
     const [pk, sk] = native(() => nativeOf(this).iterationKeys(String(primaryId), tenant));
     return { _iter_pk: pk, _iter_sk: sk };
   },
@@ -86,12 +93,15 @@ const statics = {
       search,
       startKey,
     });
-    const params = decode(dbOf(this).iterationQuery(scope, als, nativeOf(this), plan));
-    const response = await this._runIterationQuery(params, params.IndexName);
+    // The page's Query and its hydration run as the tenant the Query was
+    // built for: the ids it returns are that tenant's.
+    const tenant = operationTenant(this);
+    const params = decode(dbOf(this).iterationQuery(scope, tenant ?? als, nativeOf(this), plan));
+    const response = await asTenant(tenant, () => this._runIterationQuery(params, params.IndexName));
     const ids = (response.Items || []).map((item) => item._iter_sk);
     let items = [];
     if (ids.length) {
-      const { items: found } = await this.batchFind(ids);
+      const { items: found } = await asTenant(tenant, () => this.batchFind(ids));
       items = ids.map((id) => (Object.hasOwn(found, id) ? found[id] : undefined)).filter(Boolean);
     }
     return { items, lek: response.LastEvaluatedKey || null };

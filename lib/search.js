@@ -6,7 +6,7 @@
  * bucket scope and the tenant.
  */
 const { validateLimit, predicateHash, encodeCursor, decodeCursor } = require("./utils/search-text.js");
-const { TenantContext } = require("./tenant-context.js");
+const { operationTenant, asTenant } = require("./native-ops.js");
 
 const SEARCH_INDEX_NAME = "iter_search_index";
 
@@ -82,60 +82,63 @@ async function searchPaged(M, terms, options, scope) {
   const { buildSearchPredicate } = require("./utils/search-text.js");
   buildSearchPredicate(terms, M.searchConfig, { operator });
   const hash = predicateHash(terms, operator, M.searchConfig);
-  const tenantId = TenantContext.getCurrentTenant() || M._tenantId || null;
+  // The cursor names this tenant, and every page and hydration is read as it,
+  // whatever is current after the awaits below.
+  const tenantId = operationTenant(M);
+  return asTenant(tenantId, async () => {
+    let bucketCursors = {};
+    let pending = [];
+    if (cursor) ({ bucketCursors, pending } = resume(M, cursor, hash, tenantId, scope));
+    else for (const b of scope) bucketCursors[b] = null;
 
-  let bucketCursors = {};
-  let pending = [];
-  if (cursor) ({ bucketCursors, pending } = resume(M, cursor, hash, tenantId, scope));
-  else for (const b of scope) bucketCursors[b] = null;
-
-  const items = [];
-  if (pending.length) {
-    const { items: found } = await M.batchFind(pending);
-    for (const id of pending) if (Object.hasOwn(found, id)) items.push(found[id]);
-  }
-
-  const queries = {};
-  const pull = async (bucket) => {
-    queries[bucket] = (queries[bucket] || 0) + 1;
-    const page = await M._iterationPage(bucket, {
-      batchSize,
-      filter,
-      search: { terms, operator },
-      startKey: bucketCursors[bucket] || undefined,
-    });
-    if (page.lek) bucketCursors[bucket] = page.lek;
-    else delete bucketCursors[bucket];
-    return page.items;
-  };
-  const eligible = () =>
-    Object.keys(bucketCursors)
-      .map(Number)
-      .filter((b) => (queries[b] || 0) < maxQueriesPerBucket)
-      .sort((a, b) => a - b);
-
-  if (parallel) {
-    while (items.length < limit && eligible().length > 0) {
-      for (const page of await Promise.all(eligible().map(pull))) items.push(...page);
+    const items = [];
+    if (pending.length) {
+      const { items: found } = await M.batchFind(pending);
+      for (const id of pending) if (Object.hasOwn(found, id)) items.push(found[id]);
     }
-  } else {
-    for (const bucket of eligible()) {
-      while (bucket in bucketCursors && (queries[bucket] || 0) < maxQueriesPerBucket && items.length < limit) {
-        items.push(...(await pull(bucket)));
+
+    const queries = {};
+    const pull = async (bucket) => {
+      queries[bucket] = (queries[bucket] || 0) + 1;
+      const page = await M._iterationPage(bucket, {
+        batchSize,
+        filter,
+        search: { terms, operator },
+        startKey: bucketCursors[bucket] || undefined,
+      });
+      if (page.lek) bucketCursors[bucket] = page.lek;
+      else delete bucketCursors[bucket];
+      return page.items;
+    };
+    const eligible = () =>
+      Object.keys(bucketCursors)
+        .map(Number)
+        .filter((b) => (queries[b] || 0) < maxQueriesPerBucket)
+        .sort((a, b) => a - b);
+
+    if (parallel) {
+      while (items.length < limit && eligible().length > 0) {
+        for (const page of await Promise.all(eligible().map(pull))) items.push(...page);
       }
-      if (items.length >= limit) break;
+    } else {
+      for (const bucket of eligible()) {
+        while (bucket in bucketCursors && (queries[bucket] || 0) < maxQueriesPerBucket && items.length < limit) {
+          items.push(...(await pull(bucket)));
+        }
+        if (items.length >= limit) break;
+      }
     }
-  }
 
-  const kept = items.length > limit ? items.slice(0, limit) : items;
-  const overflow = items.slice(kept.length).map((m) => m.getPrimaryId());
-  const more = Object.keys(bucketCursors).length > 0 || overflow.length > 0;
-  return {
-    items: kept,
-    cursor: more
-      ? encodeCursor({ bucketCursors, predicateHash: hash, modelPrefix: M.modelPrefix, scope, tenantId, pendingItemKeys: overflow })
-      : null,
-  };
+    const kept = items.length > limit ? items.slice(0, limit) : items;
+    const overflow = items.slice(kept.length).map((m) => m.getPrimaryId());
+    const more = Object.keys(bucketCursors).length > 0 || overflow.length > 0;
+    return {
+      items: kept,
+      cursor: more
+        ? encodeCursor({ bucketCursors, predicateHash: hash, modelPrefix: M.modelPrefix, scope, tenantId, pendingItemKeys: overflow })
+        : null,
+    };
+  });
 }
 
 module.exports = { assertSearchable, searchPaged };
