@@ -35,6 +35,14 @@ test('a resolver that throws fails the operation with its own error and writes n
   assert.equal((await mentioning(marker)).length, 0);
 });
 
+test('a resolver that asks for the current tenant fails with a CONFIGURATION error', async () => {
+  TenantContext.addResolver(() => TenantContext.getCurrentTenant());
+  const err = await expectReject(() => User.find('01ARZ3NDEKTSV4RRFFQ69G5FAV'));
+  assert.equal(err.code, 'CONFIGURATION');
+  assert.match(err.message, /resolvers must not depend on the tenant they resolve/);
+  assert.throws(() => TenantContext.getCurrentTenant(), (e) => e.code === 'CONFIGURATION');
+});
+
 test('getCurrentTenant reports a non-string resolver or fallback value as INVALID_TENANT_ID', () => {
   TenantContext.addResolver(() => 42);
   assert.throws(() => TenantContext.getCurrentTenant(), (e) => {

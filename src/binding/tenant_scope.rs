@@ -131,10 +131,11 @@ impl TenantScope {
         // Only the call that set the flag clears it again.
         let _guard = if needs_resolvers {
             if self.resolving.get() {
-                return Err(napi::Error::new(
-                    Status::GenericFailure,
-                    "A tenant resolver asked for the current tenant (getCurrentTenant() or a data operation inside a resolver); resolvers must not depend on the tenant they resolve",
-                ));
+                // Thrown here so that it carries a stable code: napi's own
+                // statuses would reach JS as `GenericFailure`.
+                let message = "A tenant resolver asked for the current tenant (getCurrentTenant() or a data operation inside a resolver); resolvers must not depend on the tenant they resolve";
+                env.throw_error(message, Some(ErrorCode::Configuration.as_str()))?;
+                return Err(napi::Error::new(Status::PendingException, message));
             }
             self.resolving.set(true);
             Some(ResetOnDrop(&self.resolving))
