@@ -174,6 +174,20 @@ test('an iteration page is hydrated as the tenant its query was built for', asyn
   }
 });
 
+test("a scope's tenant replaced by an invalid one is refused, though the valid one was checked before", async () => {
+  const { runWithBatchContext } = require('..');
+  const id = '01ARZ3NDEKTSV4RRFFQ69G5FAV';
+  await TenantContext.runWithTenant(uid('sv-'), () =>
+    runWithBatchContext(async () => {
+      assert.equal((await User.find(id)).exists(), false);
+      TenantContext.setCurrentTenant('a]#b');
+      assert.equal(User._getBatchRequests(), null, 'no batch is kept under an invalid tenant');
+      const err = await expectReject(() => User.find(id));
+      isInvalidTenant(err);
+    }),
+  );
+});
+
 test('tenant ids with lone surrogates are refused (they would share a prefix once encoded)', async () => {
   const marker = uid();
   for (const id of ['sur\uD800', 'sur\uDBFF', 'sur\uFFFD']) {

@@ -34,8 +34,7 @@ function callDb(M, method, payload) {
  * @returns {string|null}
  */
 function operationTenant(M) {
-  const [scope, als] = TenantContext._nativeArgs();
-  return dbOf(M).operationTenant(scope, als) ?? null;
+  return TenantContext._operationTenant(dbOf(M));
 }
 
 /**

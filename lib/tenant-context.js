@@ -13,6 +13,8 @@ const { TENANT_REQUIRED_MESSAGE } = require("./messages.js");
 
 const storage = new AsyncLocalStorage();
 const scope = new TenantScope();
+/** The scope's tenant as last validated by the core (see `_operationTenant`). */
+const VALIDATED = Symbol("validated tenant");
 
 class TenantContext {
   /** @type {Map<string, import('./model-manager').ModelManager>} */
@@ -127,6 +129,25 @@ class TenantContext {
    */
   static _nativeArgs() {
     return [scope, storage.getStore()?.tenantId];
+  }
+
+  /**
+   * `db.operationTenant(...)` for the current scope: the tenant an operation
+   * of `db` would run as now, or `null`. A scope's own tenant wins over the
+   * fallback and the resolvers whatever the config, so once the core has
+   * validated it, it is remembered on the scope's store until
+   * `setCurrentTenant` replaces it (a wave of batched finds asks once per find).
+   * @param {{operationTenant: Function}} db the native table handle
+   * @returns {string|null}
+   * @private
+   */
+  static _operationTenant(db) {
+    const store = storage.getStore();
+    const own = store?.tenantId;
+    if (own != null && store[VALIDATED] === own) return own;
+    const tenant = db.operationTenant(scope, own) ?? null;
+    if (tenant !== null && tenant === own) store[VALIDATED] = own;
+    return tenant;
   }
 }
 
