@@ -410,7 +410,8 @@ export type BaoErrorCode =
   | "ITEM_NOT_FOUND"
   | "CONDITIONAL"
   | "DATA_FORMAT"
-  | "TENANT_REQUIRED";
+  | "TENANT_REQUIRED"
+  | "TENANT_MISMATCH";
 
 /**
  * A DynamoDB error the library does not translate: `name` and `code` are the AWS error
@@ -435,8 +436,8 @@ export declare namespace exceptions {
   }
   class ValidationError extends BaoError {
     constructor(message: string, fieldName?: string | null, value?: unknown);
-    /** "VALIDATION", or "INVALID_TENANT_ID" for a refused tenant id */
-    code: "VALIDATION" | "INVALID_TENANT_ID";
+    /** "VALIDATION"; "INVALID_TENANT_ID" for a refused tenant id; "TENANT_MISMATCH" for an instance saved or deleted outside the tenant it was read in */
+    code: "VALIDATION" | "INVALID_TENANT_ID" | "TENANT_MISMATCH";
     fieldName: string | null;
     value: unknown;
   }

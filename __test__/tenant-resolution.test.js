@@ -188,6 +188,34 @@ test("a scope's tenant replaced by an invalid one is refused, though the valid o
   );
 });
 
+test('an instance read in one tenant cannot be saved or deleted while another is current', async () => {
+  const A = uid('imA-');
+  const B = uid('imB-');
+  const marker = uid('im');
+  const inA = await TenantContext.runWithTenant(A, () => User.create({ name: `A ${marker}` }));
+  const userId = inA.getPrimaryId();
+  await TenantContext.runWithTenant(B, () => User.create({ userId, name: `B ${marker}` }));
+
+  inA.name = `A changed ${marker}`;
+  const mismatch = (action) => (e) => {
+    assert.equal(e.name, 'ValidationError');
+    assert.equal(e.code, 'TENANT_MISMATCH');
+    assert.ok(e.message.includes(`read in tenant "${A}" and cannot be ${action} in tenant "${B}"`), e.message);
+    return true;
+  };
+  await assert.rejects(TenantContext.runWithTenant(B, () => inA.save()), mismatch('saved'));
+  await assert.rejects(TenantContext.runWithTenant(B, () => inA.delete()), mismatch('deleted'));
+  const rows = (await mentioning(marker)).map((r) => [r._pk.slice(1, r._pk.indexOf(']')), r.name]).sort();
+  assert.deepEqual(rows, [[A, `A ${marker}`], [B, `B ${marker}`]], "neither tenant's item changed");
+
+  // In its own tenant the instance saves and deletes as before.
+  await TenantContext.runWithTenant(A, () => inA.save());
+  assert.equal((await TenantContext.runWithTenant(A, () => User.find(userId))).name, `A changed ${marker}`);
+  await TenantContext.runWithTenant(A, () => inA.delete());
+  assert.equal((await TenantContext.runWithTenant(A, () => User.find(userId))).exists(), false);
+  assert.equal((await TenantContext.runWithTenant(B, () => User.find(userId))).name, `B ${marker}`);
+});
+
 test('tenant ids with lone surrogates are refused (they would share a prefix once encoded)', async () => {
   const marker = uid();
   for (const id of ['sur\uD800', 'sur\uDBFF', 'sur\uFFFD']) {

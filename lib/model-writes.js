@@ -45,12 +45,14 @@ const statics = {
   /**
    * Deletes an item; resolves to the deleted instance, ItemNotFoundError if missing.
    * @param {string|object} primaryId
+   * @param {{condition?: object}} [options]
+   * @param {{_pk: string, _sk?: string}} [loaded] the stored key of the instance deleting itself
    */
-  async delete(primaryId, options) {
+  async delete(primaryId, options, loaded) {
     options = options ?? {};
     if (pluginManager.hasPlugins(this.name)) await pluginManager.executeHooks(this.name, "beforeDelete", primaryId, options);
     checkId(primaryId);
-    const payload = { primaryId, condition: options.condition ? dyFilter(options.condition, this) : undefined };
+    const payload = { primaryId, condition: options.condition ? dyFilter(options.condition, this) : undefined, loaded };
     const r = decode(await callDb(this, "delete", JSON.stringify(payload)), {
       primaryId,
       condition: options.condition,

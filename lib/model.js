@@ -288,9 +288,16 @@ class BaoModel {
     return this;
   }
 
-  /** Deletes this item (the guide's `sub.delete()`); resolves to the deleted instance. */
+  /**
+   * Deletes this item (the guide's `sub.delete()`); resolves to the deleted
+   * instance. An instance read in one tenant cannot delete while another is
+   * current (`TENANT_MISMATCH`): it would remove that tenant's item of the
+   * same id.
+   * @param {{condition?: object}} [options]
+   */
   async delete(options = {}) {
-    return this.constructor.delete(this.getPrimaryId(), options);
+    const { _pk, _sk } = this._loadedDyData;
+    return this.constructor.delete(this.getPrimaryId(), options, _pk === undefined ? undefined : { _pk, _sk });
   }
 }
 

@@ -27,8 +27,9 @@ function fromNative(e, context = {}) {
       err = new ValidationError(e.message, e.fieldName ?? null);
       break;
     case "INVALID_TENANT_ID":
+    case "TENANT_MISMATCH":
       err = new ValidationError(e.message);
-      err.code = "INVALID_TENANT_ID";
+      err.code = e.code;
       break;
     case "TENANT_REQUIRED":
       err = new TenantRequiredError(e.message);

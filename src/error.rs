@@ -30,6 +30,8 @@ pub enum ErrorCode {
     /// The tenant's own credentials (`tenancy.credentials`) are missing or
     /// about to expire; the JS layer fetches them and runs the operation again.
     CredentialsRequired,
+    /// An instance read under one tenant (or key) saved or deleted under another.
+    TenantMismatch,
 }
 
 impl ErrorCode {
@@ -46,6 +48,7 @@ impl ErrorCode {
             ErrorCode::Network => "NETWORK",
             ErrorCode::Internal => "INTERNAL",
             ErrorCode::CredentialsRequired => "CREDENTIALS_REQUIRED",
+            ErrorCode::TenantMismatch => "TENANT_MISMATCH",
         }
     }
 }

@@ -155,7 +155,7 @@ function errors(err: unknown): string | undefined {
     return code;
   }
   if (err instanceof exceptions.ValidationError) {
-    const code: "VALIDATION" | "INVALID_TENANT_ID" = err.code;
+    const code: "VALIDATION" | "INVALID_TENANT_ID" | "TENANT_MISMATCH" = err.code;
     return code;
   }
   if (err instanceof exceptions.ConditionalError) return err.operation ?? undefined;
@@ -163,7 +163,7 @@ function errors(err: unknown): string | undefined {
   return undefined;
 }
 
-const codes: BaoErrorCode[] = ["TENANT_REQUIRED", "INVALID_TENANT_ID", "CONDITIONAL", "ITEM_NOT_FOUND"];
+const codes: BaoErrorCode[] = ["TENANT_REQUIRED", "INVALID_TENANT_ID", "TENANT_MISMATCH", "CONDITIONAL", "ITEM_NOT_FOUND"];
 // @ts-expect-error not a code of this library
 const badCode: BaoErrorCode = "NOPE";
 const level: LogLevel = "DEBUG";

@@ -31,6 +31,8 @@ pub struct DeleteRequest {
     pub primary_id: Value,
     /// `options.condition` in filter syntax (dy operands).
     pub condition: Option<Value>,
+    /// The `_pk`/`_sk` an instance was read with (`instance.delete()`).
+    pub loaded: Option<serde_json::Map<String, Value>>,
 }
 
 /// A delete's condition: the item's existence check, and the user's
@@ -82,6 +84,7 @@ pub async fn delete(scope: &OpScope<'_>, req: DeleteRequest) -> Result<Value> {
     let id = &req.primary_id;
     let parsed = parse_primary_id(schema, id)?;
     let key = codec.table_key(&parsed)?;
+    super::check_loaded_key(scope, &key, req.loaded.as_ref(), "delete")?;
     let client = scope.client().await?;
     let DeleteCondition {
         expression,

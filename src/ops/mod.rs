@@ -73,3 +73,43 @@ pub(crate) fn key_item(
         ("_sk".to_string(), AttributeValue::S(key.1.clone())),
     ])
 }
+
+/// The tenant part of a stored partition key (`[acme]#u#1` → `acme`).
+fn tenant_of_key(pk: &str) -> Option<&str> {
+    pk.strip_prefix('[')?.split_once("]#").map(|(t, _)| t)
+}
+
+/// Refuses to write or delete through an instance whose stored item is not
+/// the one `key` names: an instance read in tenant A and saved while tenant B
+/// is current would otherwise copy A's data into B's partition (or, for a
+/// delete, remove B's item of the same id). `loaded` is the instance's stored
+/// data; an instance that was never read has no `_pk` and passes.
+pub(crate) fn check_loaded_key(
+    scope: &OpScope<'_>,
+    key: &(String, String),
+    loaded: Option<&serde_json::Map<String, serde_json::Value>>,
+    action: &str,
+) -> crate::error::Result<()> {
+    let stored = |name: &str| loaded.and_then(|m| m.get(name)).and_then(|v| v.as_str());
+    let Some(pk) = stored("_pk") else {
+        return Ok(());
+    };
+    if pk == key.0 && stored("_sk").is_none_or(|sk| sk == key.1) {
+        return Ok(());
+    }
+    let name = |t: Option<&str>| t.map_or("no tenant".to_string(), |t| format!("tenant \"{t}\""));
+    let read_in = name(tenant_of_key(pk));
+    let current = name(scope.tenant.as_ref().map(|t| t.as_str()));
+    let how = if read_in == current {
+        "its stored key differs from the one this operation would use".to_string()
+    } else {
+        format!("run the {action} as the tenant it was read in (TenantContext.withTenant)")
+    };
+    Err(crate::error::Error::new(
+        crate::error::ErrorCode::TenantMismatch,
+        format!(
+            "This {} was read in {read_in} and cannot be {action}d in {current}: {how}",
+            scope.schema.name
+        ),
+    ))
+}

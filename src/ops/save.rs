@@ -371,7 +371,10 @@ pub async fn save(scope: &OpScope<'_>, req: SaveRequest) -> Result<Reply> {
         let k = parse_primary_id(schema, id)?;
         let key = codec.table_key(&k)?;
         let current = match req.current {
-            Some(c) => c,
+            Some(c) => {
+                super::check_loaded_key(scope, &key, Some(&c), "save")?;
+                c
+            }
             None => {
                 let attributes = pre_read_attributes(schema, &req.dy, req.force_reindex);
                 let (item, cap) = get_attributes(scope, &key, attributes.as_deref()).await?;
