@@ -423,6 +423,29 @@ test('getOrLoadRelatedField loads once and caches; getRelated, clearRelatedCache
   });
 });
 
+test("an instance's related objects load only in the tenant it was read in", async () => {
+  const A = uid('igrtA-');
+  const B = uid('igrtB-');
+  const author = await inT(A, () => IgUser.create({ name: 'A author' }));
+  const userId = author.getPrimaryId();
+  await inT(B, () => IgUser.create({ userId, name: 'B author' }));
+  const doc = await inT(A, () => IgDoc.create({ title: 'A doc', ownerId: userId }));
+  const mismatch = (e) => {
+    assert.ok(e instanceof exceptions.ValidationError, `${e.name}: ${e.message}`);
+    assert.equal(e.code, 'TENANT_MISMATCH');
+    assert.ok(e.message.includes(`read in tenant "${A}" and cannot`), e.message);
+    return true;
+  };
+  await inT(B, async () => {
+    await assert.rejects(doc.getOrLoadRelatedField('ownerId'), mismatch);
+    await assert.rejects(doc.loadRelatedData(), mismatch);
+    assert.throws(() => doc._getPkValue(), mismatch, 'generated related queries start here');
+  });
+  assert.equal(doc.getRelated('ownerId'), undefined, 'nothing was cached');
+  const owner = await inT(A, () => doc.getOrLoadRelatedField('ownerId'));
+  assert.equal(owner.name, 'A author');
+});
+
 test('queryByIndex loadRelated / relatedOnly; a batch context shares one related object', async () => {
   const T = uid('igrq-');
   await inT(T, async () => {

@@ -3,6 +3,9 @@
 const { RelatedFieldClass } = require("./fields.js");
 const { ConfigurationError } = require("./exceptions.js");
 const { metaOf } = require("./model-registry.js");
+const { assertInstanceTenant } = require("./native-ops.js");
+
+const RELATED = "load its related objects";
 
 const statics = {
   /** The model class a RelatedField points to, from the manager that registered this class. */
@@ -37,6 +40,7 @@ const methods = {
     if (!field?.modelName) throw new ConfigurationError(`Field ${fieldName} is not a valid relation field`);
     const id = this._dyData[fieldName];
     if (!id) return null;
+    assertInstanceTenant(this, RELATED);
     const Target = this.constructor._relatedModel(field.modelName);
     this._relatedObjects[fieldName] = await Target.find(id);
     return this._relatedObjects[fieldName];
@@ -48,6 +52,7 @@ const methods = {
    */
   async loadRelatedData(fieldNames = null) {
     if (fieldNames != null && !Array.isArray(fieldNames)) throw new ConfigurationError("loadRelatedData takes an array of field names");
+    assertInstanceTenant(this, RELATED);
     const loads = [];
     for (const [name, field] of metaOf(this.constructor).fields) {
       if (!(field instanceof RelatedFieldClass) || (fieldNames && !fieldNames.includes(name))) continue;

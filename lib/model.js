@@ -13,6 +13,7 @@ const { native } = require("./native-errors.js");
 const { HYDRATE, SYSTEM, metaOf, nativeOf, reviveBinary, resetMeta } = require("./model-registry.js");
 const configs = require("./model-config.js");
 const reads = require("./model-reads.js");
+const { assertInstanceTenant } = require("./native-ops.js");
 const writes = require("./model-writes.js");
 const capacity = require("./model-capacity.js");
 
@@ -228,7 +229,13 @@ class BaoModel {
     return this.constructor.getPrimaryId(this._dyData);
   }
 
+  /**
+   * This item's partition-key value. Generated related-query methods
+   * (`user.queryPosts()`) query with it, so it is refused (`TENANT_MISMATCH`)
+   * while a tenant other than the one this instance was read in is current.
+   */
   _getPkValue() {
+    assertInstanceTenant(this, "query its related items");
     return this.constructor._getPkValue(this._dyData);
   }
 

@@ -7,6 +7,7 @@
 const { TenantContext } = require("./tenant-context.js");
 const { nativeOf, dbOf } = require("./model-registry.js");
 const { withTenantCredentials } = require("./tenant-credentials.js");
+const { fromNative } = require("./native-errors.js");
 
 /**
  * @param {Function} M the model class
@@ -48,4 +49,21 @@ function asTenant(tenant, fn) {
   return tenant === null ? fn() : TenantContext.runWithTenant(tenant, fn);
 }
 
-module.exports = { callDb, operationTenant, asTenant };
+/**
+ * Throws `TENANT_MISMATCH` when `inst` was read in a tenant other than the
+ * one its model's operations run as now: the ids it holds (related objects,
+ * its own key for related queries) would name another tenant's items.
+ * An instance that was never read passes.
+ * @param {object} inst a model instance
+ * @param {string} what the read, for the message ("load its related objects")
+ */
+function assertInstanceTenant(inst, what) {
+  const pk = inst._loadedDyData._pk;
+  if (typeof pk !== "string") return;
+  const M = inst.constructor;
+  const [scope, als] = TenantContext._nativeArgs();
+  const message = dbOf(M).instanceTenantMismatch(scope, als, nativeOf(M), pk, what);
+  if (message) throw fromNative({ code: "TENANT_MISMATCH", message });
+}
+
+module.exports = { callDb, operationTenant, asTenant, assertInstanceTenant };

@@ -149,6 +149,31 @@ impl NativeDb {
         Ok(tenant.ok().flatten().map(|t| t.as_str().to_string()))
     }
 
+    /// The refusal, as a message, of a read made through an instance read
+    /// with `loadedPk` (its related objects) as the tenant these arguments
+    /// resolve to; `null` when that tenant is the instance's, or when there
+    /// is none (the read itself then fails for want of one). A resolver's
+    /// exception is thrown.
+    #[napi]
+    pub fn instance_tenant_mismatch(
+        &self,
+        env: Env,
+        scope: &TenantScope,
+        als: Unknown,
+        model: &NativeModel,
+        loaded_pk: String,
+        what: String,
+    ) -> napi::Result<Option<String>> {
+        let Ok(tenant) = self.tenant_of(&env, scope, &als)? else {
+            return Ok(None);
+        };
+        Ok(
+            ops::check_loaded_tenant(&model.schema.name, tenant.as_ref(), &loaded_pk, &what)
+                .err()
+                .map(|e| e.message),
+        )
+    }
+
     /// `find(primaryId)`; payload: the id as JSON.
     #[napi(ts_return_type = "Promise<string>")]
     pub fn find<'env>(

@@ -79,6 +79,14 @@ fn tenant_of_key(pk: &str) -> Option<&str> {
     pk.strip_prefix('[')?.split_once("]#").map(|(t, _)| t)
 }
 
+fn tenant_name(t: Option<&str>) -> String {
+    t.map_or("no tenant".to_string(), |t| format!("tenant \"{t}\""))
+}
+
+fn mismatch(message: String) -> crate::error::Error {
+    crate::error::Error::new(crate::error::ErrorCode::TenantMismatch, message)
+}
+
 /// Refuses to write or delete through an instance whose stored item is not
 /// the one `key` names: an instance read in tenant A and saved while tenant B
 /// is current would otherwise copy A's data into B's partition (or, for a
@@ -97,19 +105,59 @@ pub(crate) fn check_loaded_key(
     if pk == key.0 && stored("_sk").is_none_or(|sk| sk == key.1) {
         return Ok(());
     }
-    let name = |t: Option<&str>| t.map_or("no tenant".to_string(), |t| format!("tenant \"{t}\""));
-    let read_in = name(tenant_of_key(pk));
-    let current = name(scope.tenant.as_ref().map(|t| t.as_str()));
+    let read_in = tenant_name(tenant_of_key(pk));
+    let current = tenant_name(scope.tenant.as_ref().map(|t| t.as_str()));
     let how = if read_in == current {
         "its stored key differs from the one this operation would use".to_string()
     } else {
         format!("run the {action} as the tenant it was read in (TenantContext.withTenant)")
     };
-    Err(crate::error::Error::new(
-        crate::error::ErrorCode::TenantMismatch,
-        format!(
-            "This {} was read in {read_in} and cannot be {action}d in {current}: {how}",
-            scope.schema.name
-        ),
-    ))
+    Err(mismatch(format!(
+        "This {} was read in {read_in} and cannot be {action}d in {current}: {how}",
+        scope.schema.name
+    )))
+}
+
+/// Refuses a read made through an instance (its related objects) while a
+/// tenant other than the one it was read in is current: the ids it holds
+/// are that tenant's, and would name another tenant's items here.
+pub fn check_loaded_tenant(
+    model: &str,
+    tenant: Option<&TenantId>,
+    loaded_pk: &str,
+    what: &str,
+) -> crate::error::Result<()> {
+    let read_in = tenant_of_key(loaded_pk);
+    let current = tenant.map(|t| t.as_str());
+    if read_in == current {
+        return Ok(());
+    }
+    Err(mismatch(format!(
+        "This {model} was read in {} and cannot {what} in {}: run it as the tenant it was read in (TenantContext.withTenant)",
+        tenant_name(read_in),
+        tenant_name(current)
+    )))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tenant::{validate_tenant_id, Candidate};
+
+    #[test]
+    fn an_instance_is_used_only_in_the_tenant_it_was_read_in() {
+        let a = validate_tenant_id(&Candidate::Text("acme".into())).unwrap();
+        let b = validate_tenant_id(&Candidate::Text("acme2".into())).unwrap();
+        assert!(check_loaded_tenant("Post", Some(&a), "[acme]#p#1", "load").is_ok());
+        assert!(check_loaded_tenant("Post", None, "p#1", "load").is_ok());
+        let err = check_loaded_tenant("Post", Some(&b), "[acme]#p#1", "load its related objects")
+            .unwrap_err();
+        assert_eq!(err.code, crate::error::ErrorCode::TenantMismatch);
+        assert_eq!(
+            err.message,
+            "This Post was read in tenant \"acme\" and cannot load its related objects in tenant \"acme2\": run it as the tenant it was read in (TenantContext.withTenant)"
+        );
+        assert!(check_loaded_tenant("Post", None, "[acme]#p#1", "load").is_err());
+        assert!(check_loaded_tenant("Post", Some(&a), "p#1", "load").is_err());
+    }
 }
