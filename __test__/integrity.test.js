@@ -446,6 +446,25 @@ test("an instance's related objects load only in the tenant it was read in", asy
   assert.equal(owner.name, 'A author');
 });
 
+test('queryByIndex with loadRelated loads the related objects as the tenant the query ran as', async () => {
+  const A = uid('iglrA-');
+  const B = uid('iglrB-');
+  const author = await inT(A, () => IgUser.create({ name: 'A author' }));
+  const userId = author.getPrimaryId();
+  await inT(B, () => IgUser.create({ userId, name: 'B author' }));
+  await inT(A, () => IgDoc.create({ title: 'A doc', ownerId: userId }));
+  let page;
+  try {
+    TenantContext.setCurrentTenant(A);
+    page = IgDoc.queryByIndex('byOwner', userId, null, { loadRelated: true });
+    TenantContext.setCurrentTenant(B); // before the page arrives
+    page = await page;
+  } finally {
+    TenantContext.clearTenant();
+  }
+  assert.deepEqual(page.items.map((d) => [d.title, d.getRelated('ownerId').name]), [['A doc', 'A author']]);
+});
+
 test('queryByIndex loadRelated / relatedOnly; a batch context shares one related object', async () => {
   const T = uid('igrq-');
   await inT(T, async () => {

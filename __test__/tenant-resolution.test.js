@@ -216,6 +216,47 @@ test('an instance read in one tenant cannot be saved or deleted while another is
   assert.equal((await TenantContext.runWithTenant(B, () => User.find(userId))).name, `B ${marker}`);
 });
 
+test('a write that awaits its plugin hooks runs as the tenant current at the call, though the fallback changes meanwhile', async () => {
+  const { initModels, BaoModel, PrimaryKeyConfig, fields } = require('..');
+  const { config } = require('./helpers/models');
+  class PinNote extends BaoModel {
+    static modelPrefix = 'pn';
+    static fields = { noteId: fields.UlidField({ autoAssign: true }), text: fields.StringField() };
+    static primaryKey = PrimaryKeyConfig('noteId');
+  }
+  TenantContext.setCurrentTenant('boot');
+  initModels(config({ PinNote }));
+  TenantContext.clearTenant();
+  const A = uid('pnA-');
+  const B = uid('pnB-');
+  let gate = null; // while set, hooks wait for it, as a hook that does I/O would
+  const hook = () => gate;
+  PinNote.registerPlugin({ beforeSave: hook, beforeDelete: hook });
+  const made = await TenantContext.runWithTenant(A, () => PinNote.create({ text: 'in A' }));
+  const noteId = made.getPrimaryId();
+  await TenantContext.runWithTenant(B, () => PinNote.create({ noteId, text: 'in B' }));
+
+  // A background job works in A through the fallback; another job switches it to B meanwhile.
+  const meanwhile = async (write) => {
+    let open;
+    gate = new Promise((resolve) => (open = resolve));
+    TenantContext.setCurrentTenant(A);
+    const done = write();
+    TenantContext.setCurrentTenant(B);
+    open();
+    try {
+      return await done;
+    } finally {
+      gate = null;
+      TenantContext.clearTenant();
+    }
+  };
+  await meanwhile(() => PinNote.update(noteId, { text: 'A updated' }));
+  assert.equal((await meanwhile(() => PinNote.delete(noteId))).text, 'A updated');
+  assert.equal((await TenantContext.runWithTenant(A, () => PinNote.find(noteId))).exists(), false, "A's item was deleted");
+  assert.equal((await TenantContext.runWithTenant(B, () => PinNote.find(noteId))).text, 'in B', "B's item is untouched");
+});
+
 test('tenant ids with lone surrogates are refused (they would share a prefix once encoded)', async () => {
   const marker = uid();
   for (const id of ['sur\uD800', 'sur\uDBFF', 'sur\uFFFD']) {

@@ -8,7 +8,7 @@ const batch = require("./batch-context.js");
 const { BATCH_CONTEXT_REQUIRED_MESSAGE } = require("./messages.js");
 const { ConfigurationError, ValidationError, QueryError } = require("./exceptions.js");
 const { decode } = require("./native-errors.js");
-const { callDb, operationTenant } = require("./native-ops.js");
+const { callDb, operationTenant, asTenant } = require("./native-ops.js");
 const { checkId, reviveBinary, warnUnprocessed, dyFilter } = require("./model-registry.js");
 
 // batcher.js loads with the first batched find: many processes make none, and
@@ -204,7 +204,16 @@ function cursorOption(cursor) {
   return cursor;
 }
 
+/**
+ * A query page; with `loadRelated`, its items' related objects are loaded
+ * after the page arrives, so the whole read is pinned to one tenant.
+ */
 async function runQuery(M, indexName, ix, pkValue, skCondition, options) {
+  const page = () => queryPage(M, indexName, ix, pkValue, skCondition, options);
+  return options.loadRelated ? asTenant(operationTenant(M), page) : page();
+}
+
+async function queryPage(M, indexName, ix, pkValue, skCondition, options) {
   let sk = null;
   if (skCondition) {
     if (typeof skCondition !== "object") throw new QueryError("Invalid condition format", indexName);

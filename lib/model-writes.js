@@ -4,7 +4,16 @@ const { pluginManager } = require("./plugin-manager.js");
 const { ConfigurationError, ValidationError } = require("./exceptions.js");
 const { decode } = require("./native-errors.js");
 const { SYSTEM, isNullish, metaOf, checkId, dyFilter } = require("./model-registry.js");
-const { callDb } = require("./native-ops.js");
+const { callDb, operationTenant, asTenant } = require("./native-ops.js");
+
+/**
+ * Runs a write and its plugin hooks. Hooks are awaited before the write, so
+ * with hooks the write runs as the tenant current at the call, not at the
+ * end of the hooks; without hooks nothing is awaited before it.
+ */
+function withHooks(M, fn) {
+  return pluginManager.hasPlugins(M.name) ? asTenant(operationTenant(M), fn) : fn();
+}
 
 const statics = {
   /**
@@ -17,10 +26,12 @@ const statics = {
     }
     // Defaults are written into the caller's object, as in DynamoBao, unless it is frozen.
     if (!Object.isExtensible(jsData)) jsData = { ...jsData };
-    if (pluginManager.hasPlugins(this.name)) await pluginManager.executeHooks(this.name, "beforeSave", jsData, { isNew: true });
-    const result = await this._saveItem(null, jsData, { isNew: true });
-    if (pluginManager.hasPlugins(this.name)) await pluginManager.executeHooks(this.name, "afterSave", result, { isNew: true });
-    return result;
+    return withHooks(this, async () => {
+      if (pluginManager.hasPlugins(this.name)) await pluginManager.executeHooks(this.name, "beforeSave", jsData, { isNew: true });
+      const result = await this._saveItem(null, jsData, { isNew: true });
+      if (pluginManager.hasPlugins(this.name)) await pluginManager.executeHooks(this.name, "afterSave", result, { isNew: true });
+      return result;
+    });
   },
 
   /**
@@ -36,10 +47,12 @@ const statics = {
     }
     if (!Object.isExtensible(jsUpdates)) jsUpdates = { ...jsUpdates };
     const updateOptions = { isNew: false, ...options };
-    if (pluginManager.hasPlugins(this.name)) await pluginManager.executeHooks(this.name, "beforeSave", jsUpdates, updateOptions);
-    const result = await this._saveItem(primaryId, jsUpdates, updateOptions);
-    if (pluginManager.hasPlugins(this.name)) await pluginManager.executeHooks(this.name, "afterSave", result, updateOptions);
-    return result;
+    return withHooks(this, async () => {
+      if (pluginManager.hasPlugins(this.name)) await pluginManager.executeHooks(this.name, "beforeSave", jsUpdates, updateOptions);
+      const result = await this._saveItem(primaryId, jsUpdates, updateOptions);
+      if (pluginManager.hasPlugins(this.name)) await pluginManager.executeHooks(this.name, "afterSave", result, updateOptions);
+      return result;
+    });
   },
 
   /**
@@ -50,17 +63,19 @@ const statics = {
    */
   async delete(primaryId, options, loaded) {
     options = options ?? {};
-    if (pluginManager.hasPlugins(this.name)) await pluginManager.executeHooks(this.name, "beforeDelete", primaryId, options);
-    checkId(primaryId);
-    const payload = { primaryId, condition: options.condition ? dyFilter(options.condition, this) : undefined, loaded };
-    const r = decode(await callDb(this, "delete", JSON.stringify(payload)), {
-      primaryId,
-      condition: options.condition,
+    return withHooks(this, async () => {
+      if (pluginManager.hasPlugins(this.name)) await pluginManager.executeHooks(this.name, "beforeDelete", primaryId, options);
+      checkId(primaryId);
+      const payload = { primaryId, condition: options.condition ? dyFilter(options.condition, this) : undefined, loaded };
+      const r = decode(await callDb(this, "delete", JSON.stringify(payload)), {
+        primaryId,
+        condition: options.condition,
+      });
+      const result = this._createFromDyItem(r.item);
+      for (const c of r.capacity) result._addConsumedCapacity(c.consumedCapacity, c.type);
+      if (pluginManager.hasPlugins(this.name)) await pluginManager.executeHooks(this.name, "afterDelete", primaryId, options);
+      return result;
     });
-    const result = this._createFromDyItem(r.item);
-    for (const c of r.capacity) result._addConsumedCapacity(c.consumedCapacity, c.type);
-    if (pluginManager.hasPlugins(this.name)) await pluginManager.executeHooks(this.name, "afterDelete", primaryId, options);
-    return result;
   },
 
   /** Field descriptors run here; keys, expressions and the request in the core. */
