@@ -441,6 +441,11 @@ test('CounterField: "+n" / "-n" are atomic; concurrent increments add up; a numb
 
     await expectReject(() => FxAll.update(id, { c: 1.5 }), isValidation('CounterField value must be an integer'));
     await expectReject(() => FxAll.update(id, { c: '+x' }), isValidation('CounterField value must be an integer'));
+    for (const c of ['+9007199254740992', '-9007199254740992', '+99999999999999999999']) {
+      await expectReject(() => FxAll.update(id, { c }), isValidation(/CounterField value (is outside the safe integer range|must be an integer)/));
+    }
+    assert.equal((await FxAll.update(id, { c: '-9007199254740991' })).c, 100 - 9007199254740991);
+    assert.equal((await FxAll.update(id, { c: '+9007199254740991' })).c, 100);
     assert.deepEqual((await rawFx(tenant, id)).c, N(100));
   });
 });

@@ -31,6 +31,8 @@ use crate::search_text;
 
 /// The attribute searchable models keep their normalised text in.
 const SEARCH_TEXT: &str = "_searchText";
+/// JavaScript's `Number.MAX_SAFE_INTEGER`.
+const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -408,6 +410,13 @@ pub async fn save(scope: &OpScope<'_>, req: SaveRequest) -> Result<Reply> {
                     Error::validation("CounterField value must be an integer")
                         .with_field(name.clone())
                 })?;
+                // The same limit as a plain value: JS numbers hold no more.
+                if n.unsigned_abs() > MAX_SAFE_INTEGER {
+                    return Err(Error::validation(
+                        "CounterField value is outside the safe integer range (±9007199254740991)",
+                    )
+                    .with_field(name.clone()));
+                }
                 update.add(name, AttributeValue::N(n.to_string()));
             }
             Value::Array(new) if kind == Some(FieldKind::StringSet) => {
