@@ -61,7 +61,7 @@ const { rawScanItems, rawGet, mentioning, unmarshall } = require('./helpers/raw'
 const { uid, ulid } = require('./helpers/ids');
 const { expectReject, isTenantRequired } = require('./helpers/expect');
 
-const { UlidField, StringField, VersionField, CounterField, RelatedField, CreateDateField } = fields;
+const { UlidField, StringField, IntegerField, VersionField, CounterField, RelatedField, CreateDateField } = fields;
 
 class IgUser extends BaoModel {
   static modelPrefix = 'igu';
@@ -91,11 +91,19 @@ class IgDoc extends BaoModel {
   static indexes = { byOwner: IndexConfig('ownerId', 'createdAt', 'gsi1') };
 }
 
+/** A unique number, which may be 0. */
+class IgSeat extends BaoModel {
+  static modelPrefix = 'igs';
+  static fields = { seatId: UlidField({ autoAssign: true }), seat: IntegerField() };
+  static primaryKey = PrimaryKeyConfig('seatId');
+  static uniqueConstraints = { uniqueSeat: UniqueConstraintConfig('seat', constants.UNIQUE_CONSTRAINT_ID1) };
+}
+
 before(() => {
   TenantContext.reset();
   TenantContext.setCurrentTenant('ig-boot');
   try {
-    initModels(config({ IgUser, IgDoc }));
+    initModels(config({ IgUser, IgDoc, IgSeat }));
   } finally {
     TenantContext.clearTenant();
   }
@@ -238,6 +246,21 @@ test('10 users racing to update to one email: one wins, one constraint item', as
     assert.equal(items[0].relatedId, ok[0].getPrimaryId());
     const rows = await rawScanItems((item) => item._pk.startsWith(`[${T}]#igu#`) && item.email === email);
     assert.deepEqual(rows.map((r) => r.userId), [ok[0].getPrimaryId()], "only the winner's row has the email");
+  });
+});
+
+test('a unique value of 0 is released when it changes and when its owner is deleted', async () => {
+  const T = uid('igz-');
+  const seatItems = () => rawScanItems((i) => i._pk.startsWith(`[${T}]#_raft_uc#_uc1#igs#seat:`)).then((r) => r.map((i) => i._pk).sort());
+  await inT(T, async () => {
+    const a = await IgSeat.create({ seat: 0 });
+    await IgSeat.update(a.getPrimaryId(), { seat: 1 });
+    assert.deepEqual(await seatItems(), [`[${T}]#_raft_uc#_uc1#igs#seat:1`], '0 was released');
+    const b = await IgSeat.create({ seat: 0 });
+    await b.delete();
+    assert.deepEqual(await seatItems(), [`[${T}]#_raft_uc#_uc1#igs#seat:1`], '0 was released again');
+    assert.equal((await IgSeat.create({ seat: 0 })).seat, 0);
+    await expectReject(() => IgSeat.create({ seat: 0 }), (e) => assert.ok(e instanceof exceptions.ConditionalError, `${e.name}: ${e.message}`));
   });
 });
 

@@ -18,7 +18,7 @@ use super::{key_item, OpScope};
 use crate::db::{capacity_entry, capacity_json, sdk_error};
 use crate::error::{Error, ErrorCode, Result};
 use crate::expr::filter;
-use crate::keys::{js_string, make_primary_id, parse_primary_id, truthy, UNIQUE_CONSTRAINT_KEY};
+use crate::keys::{js_string, make_primary_id, parse_primary_id, UNIQUE_CONSTRAINT_KEY};
 use crate::marshal::{from_item, to_attr};
 
 fn not_found() -> Error {
@@ -152,7 +152,8 @@ pub async fn delete(scope: &OpScope<'_>, req: DeleteRequest) -> Result<Value> {
         .build()];
     for uc in &schema.uniques {
         let field = &schema.fields[uc.field].name;
-        let Some(v) = item.get(field).filter(|v| truthy(Some(v))) else {
+        // Every claimed value is released, 0 and false included (see save).
+        let Some(v) = item.get(field).filter(|v| !v.is_null()) else {
             continue;
         };
         let ckey = codec.unique_key(&uc.constraint_id, field, &js_string(Some(v)));

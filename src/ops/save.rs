@@ -22,7 +22,7 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::expr::filter;
 use crate::expr::update::UpdateExpression;
 use crate::keys::{
-    js_string, make_primary_id, parse_primary_id, primary_key_values, to_gsi, truthy,
+    js_string, make_primary_id, parse_primary_id, primary_key_values, to_gsi,
     UNIQUE_CONSTRAINT_KEY,
 };
 use crate::marshal::{to_attr, DyItem};
@@ -275,7 +275,10 @@ fn constraint_ops(
         if Some(new) == old {
             continue;
         }
-        if let Some(old) = old.filter(|o| truthy(Some(o))) {
+        // Released whenever it was claimed: a claim is made for any value but
+        // null (0 and false too; DynamoBao released only truthy values, so a
+        // 0 stayed taken for good once changed).
+        if let Some(old) = old.filter(|o| !o.is_null()) {
             let key = codec.unique_key(&uc.constraint_id, field, &js_string(Some(old)));
             let delete = Delete::builder()
                 .table_name(&scope.db.table)
