@@ -148,6 +148,25 @@ test('update / delete of a missing id: ItemNotFoundError, and no row is created'
   assert.equal(await rawGet(`[${tenant}]#u#${missing}`, 'u'), null, 'update did not upsert');
 });
 
+test('an id string spelled differently from its key (extra ##__SK__## parts) is refused by update and delete', async () => {
+  const marker = uid('canon');
+  await inFreshTenant(async () => {
+    const user = await User.create({ name: marker });
+    const id = user.getPrimaryId();
+    const junk = `${id}##__SK__##junk`;
+    const refused = (err) => {
+      isA(exceptions.ValidationError)(err);
+      assert.equal(err.message, `primaryId "${junk}" is not a User id: its key's id is "${id}"`);
+    };
+    await expectReject(() => User.update(junk, { name: `${marker} changed` }), refused);
+    await expectReject(() => User.delete(junk), refused);
+    assert.equal((await User.find(id)).name, marker, 'the item is unchanged');
+  });
+  const rows = await mentioning(marker);
+  assert.equal(rows.length, 1);
+  assert.ok(!JSON.stringify(rows[0]).includes('junk'), 'nothing was written with the junk id');
+});
+
 test('create of a duplicate id: ConditionalError "Condition check failed", original intact', async () => {
   const userId = ulid();
   const marker = uid('v');

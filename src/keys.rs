@@ -181,6 +181,21 @@ pub fn make_primary_id(schema: &ModelSchema, pk: &str, sk: &str) -> String {
     }
 }
 
+/// The id of `k`, parsed from `id`. A string `id` that names the same key
+/// but spells it differently (extra `##__SK__##` parts, a sort key the model
+/// does not use) is refused: writes store the id (`_iter_sk`, the owner of
+/// unique-constraint items), and the lenient spelling would be stored as given.
+pub fn canonical_primary_id(schema: &ModelSchema, id: &Value, k: &PkSk) -> Result<String> {
+    let canonical = make_primary_id(schema, &k.pk, k.sk.as_deref().unwrap_or_default());
+    match id {
+        Value::String(s) if *s != canonical => Err(Error::validation(format!(
+            "primaryId {s:?} is not a {} id: its key's id is {canonical:?}",
+            schema.name
+        ))),
+        _ => Ok(canonical),
+    }
+}
+
 /// `getPrimaryId(data)`.
 pub fn primary_id(schema: &ModelSchema, dy: &Map<String, Value>) -> Result<String> {
     primary_id_of(schema, &|name| Ok(dy.get(name).map(Cow::Borrowed)))
@@ -520,5 +535,33 @@ mod tests {
             err.message,
             "primaryId must be a string or an object. Got number"
         );
+    }
+
+    #[test]
+    fn only_the_canonical_spelling_of_an_id_is_written() {
+        let canonical = |s: &ModelSchema, id: Value| {
+            let k = parse_primary_id(s, &id).unwrap();
+            canonical_primary_id(s, &id, &k)
+        };
+        let (at, cp, pp) = (all_types(), composite(), pk_prefix());
+        assert_eq!(canonical(&at, json!("abc")).unwrap(), "abc");
+        assert_eq!(
+            canonical(&cp, json!("alpha##__SK__##7")).unwrap(),
+            "alpha##__SK__##7"
+        );
+        // An object names the key by field values, stored as the field stores them.
+        assert_eq!(
+            canonical(&cp, json!({"a": "alpha", "n": 7})).unwrap(),
+            "alpha##__SK__##00000000000000000007"
+        );
+        assert_eq!(canonical(&pp, json!("k1")).unwrap(), "k1");
+        for (s, id) in [
+            (&at, "abc##__SK__##junk"),
+            (&cp, "alpha##__SK__##7##__SK__##x"),
+            (&pp, "other##__SK__##k1"),
+        ] {
+            let err = canonical(s, json!(id)).unwrap_err();
+            assert_eq!(err.code, crate::error::ErrorCode::Validation, "{id}");
+        }
     }
 }

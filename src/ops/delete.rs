@@ -18,7 +18,7 @@ use super::{key_item, OpScope};
 use crate::db::{capacity_entry, capacity_json, sdk_error};
 use crate::error::{Error, ErrorCode, Result};
 use crate::expr::filter;
-use crate::keys::{js_string, make_primary_id, parse_primary_id, UNIQUE_CONSTRAINT_KEY};
+use crate::keys::{canonical_primary_id, js_string, parse_primary_id, UNIQUE_CONSTRAINT_KEY};
 use crate::marshal::{from_item, to_attr};
 
 fn not_found() -> Error {
@@ -84,6 +84,7 @@ pub async fn delete(scope: &OpScope<'_>, req: DeleteRequest) -> Result<Value> {
     let id = &req.primary_id;
     let parsed = parse_primary_id(schema, id)?;
     let key = codec.table_key(&parsed)?;
+    let owner = canonical_primary_id(schema, id, &parsed)?;
     super::check_loaded_key(scope, &key, req.loaded.as_ref(), "delete")?;
     let client = scope.client().await?;
     let DeleteCondition {
@@ -134,10 +135,6 @@ pub async fn delete(scope: &OpScope<'_>, req: DeleteRequest) -> Result<Value> {
 
     let (item, read) = get_item(scope, &key).await?;
     let item = item.ok_or_else(not_found)?;
-    let owner = match id {
-        Value::String(s) => s.clone(),
-        _ => make_primary_id(schema, &parsed.pk, parsed.sk.as_deref().unwrap_or_default()),
-    };
     let mut items = vec![TransactWriteItem::builder()
         .delete(
             Delete::builder()

@@ -22,7 +22,7 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::expr::filter;
 use crate::expr::update::UpdateExpression;
 use crate::keys::{
-    js_string, make_primary_id, parse_primary_id, primary_key_values, to_gsi,
+    canonical_primary_id, js_string, make_primary_id, parse_primary_id, primary_key_values, to_gsi,
     UNIQUE_CONSTRAINT_KEY,
 };
 use crate::marshal::{to_attr, DyItem};
@@ -375,6 +375,7 @@ pub async fn save(scope: &OpScope<'_>, req: SaveRequest) -> Result<Reply> {
             .ok_or_else(|| Error::validation("primaryId is required to update an item"))?;
         let k = parse_primary_id(schema, id)?;
         let key = codec.table_key(&k)?;
+        let canonical = canonical_primary_id(schema, id, &k)?;
         let current = match req.current {
             Some(c) => {
                 super::check_loaded_key(scope, &key, Some(&c), "save")?;
@@ -387,11 +388,7 @@ pub async fn save(scope: &OpScope<'_>, req: SaveRequest) -> Result<Reply> {
                 item.ok_or_else(|| Error::new(ErrorCode::ItemNotFound, "Item not found"))?
             }
         };
-        let id = match id {
-            Value::String(s) => s.clone(),
-            _ => make_primary_id(schema, &k.pk, k.sk.as_deref().unwrap_or_default()),
-        };
-        (key, id, Some(current))
+        (key, canonical, Some(current))
     };
 
     let mut index_data = req.dy.clone();
