@@ -57,7 +57,7 @@ const {
   DescribeTableCommand,
 } = require('../lib/dynamodb-client.js');
 const { config } = require('./helpers/models');
-const { rawScanItems, rawGet, mentioning, unmarshall } = require('./helpers/raw');
+const { rawScanItems, rawGet, rawPut, mentioning, unmarshall } = require('./helpers/raw');
 const { uid, ulid } = require('./helpers/ids');
 const { expectReject, isTenantRequired } = require('./helpers/expect');
 
@@ -869,6 +869,28 @@ test("raw documentClient: an own-key write cannot plant an item in another tenan
     isOutside(outcome);
   }
   assert.deepEqual(await mentioning(marker), [], 'nothing was written');
+});
+
+test("an item written around the library into another tenant's index partition is not returned there", async () => {
+  // IAM's LeadingKeys checks a write's table key only, so a principal confined to A can
+  // still give an item of its own B's GSI partition key.
+  const A = uid('igpwA-');
+  const B = uid('igpwB-');
+  const ownerB = await inT(B, () => IgUser.create({ name: 'B owner' }));
+  await inT(B, () => IgDoc.create({ title: 'real B doc', ownerId: ownerB.getPrimaryId() }));
+  const id = ulid();
+  const marker = uid('pw');
+  await rawPut({
+    ...docKey(A, id),
+    docId: id,
+    title: marker,
+    ownerId: ownerB.getPrimaryId(),
+    _gsi1_pk: `[${B}]#igd#gsi1#${ownerB.getPrimaryId()}`,
+    _gsi1_sk: '00000000000000000001',
+  });
+  const page = await inT(B, () => IgDoc.queryByIndex('byOwner', ownerB.getPrimaryId()));
+  assert.deepEqual(page.items.map((d) => d.title), ['real B doc']);
+  assert.equal((await mentioning(marker)).length, 1, 'the planted item is there, in A');
 });
 
 test("raw documentClient: a TransactWrite Put of an own key cannot carry another tenant's GSI key", async () => {

@@ -50,6 +50,13 @@ impl TenantId {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// Whether `key` starts with this tenant's prefix, `[<tenant>]#`.
+    pub fn owns_key(&self, key: &str) -> bool {
+        key.strip_prefix('[')
+            .and_then(|rest| rest.strip_prefix(self.as_str()))
+            .is_some_and(|rest| rest.starts_with("]#"))
+    }
 }
 
 /// The one validation function for tenant ids.
@@ -156,6 +163,22 @@ mod tests {
 
     fn text(s: &str) -> Candidate {
         Candidate::Text(s.to_string())
+    }
+
+    #[test]
+    fn owns_only_keys_under_its_own_prefix() {
+        let t = validate_tenant_id(&text("acme")).unwrap();
+        assert!(t.owns_key("[acme]#u#1"));
+        for other in [
+            "[acme2]#u#1",
+            "[acm]#u#1",
+            "acme#u#1",
+            "[acme]u#1",
+            "[acme]",
+            "",
+        ] {
+            assert!(!t.owns_key(other), "{other}");
+        }
     }
 
     #[test]

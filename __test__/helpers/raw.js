@@ -7,9 +7,10 @@
  *   rawScanItems(fn) -> the same, unmarshalled to plain JS ({_pk: '...'}); fn sees the plain item
  *   rawGet(pk, sk)   -> one item in DynamoDB-JSON form, or null
  *   mentioning(s)    -> plain items whose JSON text contains s (for "nothing was written" checks)
+ *   rawPut(item)     -> writes a plain item as it is, around the library (as other code with table access could)
  */
-const { DynamoDBClient, ScanCommand, GetItemCommand } = require('@aws-sdk/client-dynamodb');
-const { unmarshall } = require('@aws-sdk/util-dynamodb');
+const { DynamoDBClient, ScanCommand, GetItemCommand, PutItemCommand } = require('@aws-sdk/client-dynamodb');
+const { marshall, unmarshall } = require('@aws-sdk/util-dynamodb');
 
 const TABLE_NAME = process.env.TABLE_NAME;
 const ENDPOINT = process.env.AWS_ENDPOINT_URL_DYNAMODB;
@@ -69,4 +70,8 @@ async function mentioning(text) {
   return all.filter((item) => JSON.stringify(item).includes(text)).map((item) => unmarshall(item));
 }
 
-module.exports = { rawScan, rawScanItems, rawGet, mentioning, unmarshall, TABLE_NAME };
+async function rawPut(item) {
+  await client.send(new PutItemCommand({ TableName: TABLE_NAME, Item: marshall(item) }));
+}
+
+module.exports = { rawScan, rawScanItems, rawGet, rawPut, mentioning, unmarshall, TABLE_NAME };
