@@ -21,7 +21,7 @@ const { initModels, BaoModel, PrimaryKeyConfig, TenantContext, fields } = requir
 const { buildSearchText, encodeCursor, decodeCursor } = require('../lib/utils/search-text.js');
 const { config } = require('./helpers/models');
 const { rawGet, rawScanItems } = require('./helpers/raw');
-const { uid } = require('./helpers/ids');
+const { uid, ulid } = require('./helpers/ids');
 const { expectReject } = require('./helpers/expect');
 
 const { UlidField, StringField } = fields;
@@ -253,6 +253,17 @@ test('searchAll paging with limit + cursor returns every match exactly once; cur
     assert.deepEqual(leaked.filter((t) => !t.includes('in U')), [], "a forged cursor returns none of A's rows");
     await expectReject(() => IsDoc.searchAll(['paged'], { limit: 50, batchSize: 2, cursor: encodeCursor({ ...forged, pendingItemKeys: [] }) }));
   });
+  // A cursor may not widen its scope or carry an unbounded list of ids to read.
+  const own = decodeCursor(first.cursor);
+  const outside = { ...own, bucketCursors: { ...own.bucketCursors, [Math.max(...own.scope) + 1]: {} } };
+  await inT(T, () =>
+    expectReject(
+      () => IsDoc.searchAll(['paged'], { limit: 3, batchSize: 2, cursor: encodeCursor(outside) }),
+      (e) => assert.match(e.message, /Invalid cursor: bucketCursors names a bucket outside scope/),
+    ),
+  );
+  const huge = { ...own, pendingItemKeys: Array.from({ length: 20000 }, () => ulid()) };
+  assert.throws(() => decodeCursor(encodeCursor(huge)), /Invalid cursor: longer than 262144 characters/);
   const next = await inT(T, () => IsDoc.searchAll(['paged'], { limit: 3, batchSize: 2, cursor: first.cursor }));
   assert.equal(next.items.length, 3, 'the cursor still works for its own tenant');
   const firstIds = new Set(first.items.map((i) => i.getPrimaryId()));

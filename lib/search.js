@@ -55,6 +55,10 @@ function resume(M, cursor, hash, tenantId, scope) {
         `[${want.join(", ")}]. Resume the cursor with the same API call (searchAll or searchBucket) that produced it.`,
     );
   }
+  // A search reads only the buckets of its scope (decodeCursor, DynamoBao's, does not check).
+  if (Object.keys(c.bucketCursors).some((b) => !want.includes(Number(b)))) {
+    throw new Error("Invalid cursor: bucketCursors names a bucket outside scope.");
+  }
   return { bucketCursors: { ...c.bucketCursors }, pending: c.pendingItemKeys || [] };
 }
 

@@ -144,6 +144,8 @@ function predicateHash(terms, operator, searchConfig) {
 }
 
 const CURSOR_FIELDS = ["bucketCursors", "predicateHash", "modelPrefix", "scope", "tenantId"];
+/** 256 KiB: room for thousands of pending ids. */
+const MAX_CURSOR_CHARS = 256 * 1024;
 
 /** A search cursor: the state as JSON, base64url without padding. */
 function encodeCursor(state) {
@@ -163,6 +165,8 @@ function encodeCursor(state) {
 /** The state of a cursor; throws `Invalid cursor: …` for anything malformed. */
 function decodeCursor(encoded) {
   if (typeof encoded !== "string" || encoded.length === 0) throw new Error("Invalid cursor: must be a non-empty string.");
+  // Each pending id costs a read on resume; no cursor this library writes comes near this.
+  if (encoded.length > MAX_CURSOR_CHARS) throw new Error(`Invalid cursor: longer than ${MAX_CURSOR_CHARS} characters.`);
   let padded = encoded.replace(/-/g, "+").replace(/_/g, "/");
   while (padded.length % 4) padded += "=";
   if (!/^[A-Za-z0-9+/=]*$/.test(padded)) throw new Error("Invalid cursor: not valid base64url.");
