@@ -42,9 +42,9 @@ function runWithBatchContext(fn) {
  * The batches and loader cache of one tenant and model in the current
  * context, or `null` outside a context. Loader caches are per model too, so
  * two models sharing an id (User and Profile) never answer for each other.
- * @param {string} tenantKey
+ * @param {string} tenantKey the tenant, or `""` for none
  * @param {string} modelName
- * @returns {{batchRequests: Map, loaderContext: Map}|null}
+ * @returns {{batchRequests: Map, loaderContext: Map, tenant: string|null}|null}
  */
 function tenantState(tenantKey, modelName) {
   const store = storage.getStore();
@@ -61,7 +61,7 @@ function tenantState(tenantKey, modelName) {
     loaderContext = new Map();
     tenant.loaders.set(modelName, loaderContext);
   }
-  return { batchRequests: tenant.batchRequests, loaderContext };
+  return { batchRequests: tenant.batchRequests, loaderContext, tenant: tenantKey || null };
 }
 
 /** The capacity consumed so far in the current context (`{read: 0, write: 0}` outside one). */

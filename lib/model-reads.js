@@ -189,7 +189,7 @@ function contextState(M) {
   }
   const tenant = operationTenant(M);
   if (tenant === null && M._config?.tenancy?.enabled) return null;
-  return { ...batch.tenantState(tenant ?? "", M.name), tenant };
+  return batch.tenantState(tenant ?? "", M.name);
 }
 
 /** The stored form of a key value, as the field would store it. */
