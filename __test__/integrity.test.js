@@ -113,6 +113,15 @@ const inT = (tenant, fn) => TenantContext.runWithTenant(tenant, fn);
 const ucKey = (tenant, email) => `[${tenant}]#_raft_uc#_uc1#igu#email:${email}`;
 const userKey = (tenant, id) => ({ _pk: `[${tenant}]#igu#${id}`, _sk: 'igu' });
 const docKey = (tenant, id) => ({ _pk: `[${tenant}]#igd#${id}`, _sk: 'igd' });
+/** A doc with A's table key but B's byOwner partition: what a planting write carries. */
+const plantedDoc = (A, B, id, title, ownerId) => ({
+  ...docKey(A, id),
+  docId: id,
+  title,
+  ownerId,
+  _gsi1_pk: `[${B}]#igd#gsi1#${ownerId}`,
+  _gsi1_sk: '00000000000000000001',
+});
 
 function isConditional(err, message) {
   assert.ok(err instanceof exceptions.ConditionalError, `expected a ConditionalError, got ${err && err.name}: ${err && err.message}`);
@@ -446,13 +455,19 @@ test('getOrLoadRelatedField loads once and caches; getRelated, clearRelatedCache
   });
 });
 
-test("an instance's related objects load only in the tenant it was read in", async () => {
-  const A = uid('igrtA-');
-  const B = uid('igrtB-');
+/** Tenants A and B with an author of one id each ("A author", "B author"), and A's doc by it. */
+async function oneAuthorIdInTwoTenants(prefix) {
+  const A = uid(`${prefix}A-`);
+  const B = uid(`${prefix}B-`);
   const author = await inT(A, () => IgUser.create({ name: 'A author' }));
   const userId = author.getPrimaryId();
   await inT(B, () => IgUser.create({ userId, name: 'B author' }));
   const doc = await inT(A, () => IgDoc.create({ title: 'A doc', ownerId: userId }));
+  return { A, B, userId, doc };
+}
+
+test("an instance's related objects load only in the tenant it was read in", async () => {
+  const { A, B, doc } = await oneAuthorIdInTwoTenants('igrt');
   const mismatch = (e) => {
     assert.ok(e instanceof exceptions.ValidationError, `${e.name}: ${e.message}`);
     assert.equal(e.code, 'TENANT_MISMATCH');
@@ -470,12 +485,7 @@ test("an instance's related objects load only in the tenant it was read in", asy
 });
 
 test('queryByIndex with loadRelated loads the related objects as the tenant the query ran as', async () => {
-  const A = uid('iglrA-');
-  const B = uid('iglrB-');
-  const author = await inT(A, () => IgUser.create({ name: 'A author' }));
-  const userId = author.getPrimaryId();
-  await inT(B, () => IgUser.create({ userId, name: 'B author' }));
-  await inT(A, () => IgDoc.create({ title: 'A doc', ownerId: userId }));
+  const { A, B, userId } = await oneAuthorIdInTwoTenants('iglr');
   let page;
   try {
     TenantContext.setCurrentTenant(A);
@@ -880,14 +890,7 @@ test("an item written around the library into another tenant's index partition i
   await inT(B, () => IgDoc.create({ title: 'real B doc', ownerId: ownerB.getPrimaryId() }));
   const id = ulid();
   const marker = uid('pw');
-  await rawPut({
-    ...docKey(A, id),
-    docId: id,
-    title: marker,
-    ownerId: ownerB.getPrimaryId(),
-    _gsi1_pk: `[${B}]#igd#gsi1#${ownerB.getPrimaryId()}`,
-    _gsi1_sk: '00000000000000000001',
-  });
+  await rawPut(plantedDoc(A, B, id, marker, ownerB.getPrimaryId()));
   const page = await inT(B, () => IgDoc.queryByIndex('byOwner', ownerB.getPrimaryId()));
   assert.deepEqual(page.items.map((d) => d.title), ['real B doc']);
   assert.equal((await mentioning(marker)).length, 1, 'the planted item is there, in A');
@@ -908,14 +911,7 @@ test("raw documentClient: a TransactWrite Put of an own key cannot carry another
             {
               Put: {
                 TableName: IgDoc.table,
-                Item: {
-                  ...docKey(A, id),
-                  docId: id,
-                  title: marker,
-                  ownerId: ownerB.getPrimaryId(),
-                  _gsi1_pk: `[${B}]#igd#gsi1#${ownerB.getPrimaryId()}`,
-                  _gsi1_sk: '00000000000000000001',
-                },
+                Item: plantedDoc(A, B, id, marker, ownerB.getPrimaryId()),
               },
             },
           ],
