@@ -10,6 +10,8 @@ const { TenantContext } = require('..');
 const { useTestTenant, initTestModelsWithTenant, generateTestTenant, cleanupTestTenant } = require('dynamo-bao-native/testing');
 const { makeModels, config, initTenantModels } = require('./helpers/models');
 const { expectReject, isTenantRequired } = require('./helpers/expect');
+const { rawGet } = require('./helpers/raw');
+const { UpdateCommand, TransactWriteCommand, DynamoDBClient } = require('dynamo-bao-native/src/dynamodb-client.js');
 
 const models = makeModels();
 const { User, PkPrefix } = models;
@@ -32,6 +34,7 @@ test('bad options are refused when useTestTenant is called', () => {
 describe('with the node:test hooks', () => {
   const t = useTestTenant({ beforeEach, afterEach, config: config(models) });
   const seen = [];
+  const rawKeys = [];
   after(() => TenantContext.reset());
 
   test('each test runs in its own current test-<ULID> tenant', async () => {
@@ -44,10 +47,21 @@ describe('with the node:test hooks', () => {
     await User.create({ name: 'b' });
     await PkPrefix.create({ k: 'one', v: 'x' });
     assert.equal((await User.count()).count, 2);
+    // Raw writes: an UpdateItem and a transaction's Put (document form), an UpdateItem (wire form).
+    const key = (n) => ({ _pk: `[${t.tenantId}]#raw#${n}`, _sk: 'raw' });
+    const set = { UpdateExpression: 'SET #v = :v', ExpressionAttributeNames: { '#v': 'v' } };
+    await User.documentClient.send(new UpdateCommand({ TableName: User.table, Key: key(1), ...set, ExpressionAttributeValues: { ':v': 1 } }));
+    await User.documentClient.send(new TransactWriteCommand({ TransactItems: [{ Put: { TableName: User.table, Item: { ...key(2), v: 2 } } }] }));
+    const wire = new DynamoDBClient({ endpoint: process.env.AWS_ENDPOINT_URL_DYNAMODB });
+    const wireKey = { _pk: { S: key(3)._pk }, _sk: { S: 'raw' } };
+    await wire.send(new UpdateCommand({ TableName: User.table, Key: wireKey, ...set, ExpressionAttributeValues: { ':v': { N: '3' } } }));
+    rawKeys.push(...[1, 2, 3].map((n) => key(n)._pk));
+    for (const pk of rawKeys) assert.notEqual(await rawGet(pk, 'raw'), null, `${pk} was written`);
   });
 
   test('the previous tenant was emptied and cleared', async () => {
     assert.equal(seen.length, 1);
+    for (const pk of rawKeys) assert.equal(await rawGet(pk, 'raw'), null, `${pk} was deleted`);
     assert.notEqual(t.tenantId, seen[0]);
     await TenantContext.withTenant(seen[0], async () => {
       assert.equal((await User.count()).count, 0);

@@ -42,6 +42,25 @@ function operationOf(command) {
 const BUFFER_MARK = '"type":"Buffer"';
 const revive = (key, v) => (v && v.type === "Buffer" && Array.isArray(v.data) ? Buffer.from(v.data) : v);
 
+/** Told of every write the seam made (`testing.js` deletes a test's raw writes afterwards). */
+const writeListeners = new Set();
+
+/**
+ * The items a write command put or updated, as `{TableName, Key}` in the
+ * command's own form (its `_pk`/`_sk` as the caller gave them). Deletes are
+ * left out: they leave nothing behind.
+ */
+function writtenItems(operation, input) {
+  const keyOf = (item) => ({ _pk: item?._pk, _sk: item?._sk });
+  if (operation === "UpdateItem") return [{ TableName: input?.TableName, Key: input?.Key }];
+  if (operation !== "TransactWriteItems") return [];
+  return (input?.TransactItems || []).flatMap((t) => {
+    if (t?.Put) return [{ TableName: t.Put.TableName, Key: keyOf(t.Put.Item) }];
+    if (t?.Update) return [{ TableName: t.Update.TableName, Key: t.Update.Key }];
+    return [];
+  });
+}
+
 async function send(db, command, wire) {
   const operation = operationOf(command);
   const input = JSON.stringify(command?.input ?? {});
@@ -51,7 +70,21 @@ async function send(db, command, wire) {
   });
   const result = decode(json, undefined, !wire && json.includes(BUFFER_MARK) ? revive : undefined);
   for (const k of Object.keys(result)) if (result[k] === null) delete result[k];
+  if (writeListeners.size) {
+    const items = writtenItems(operation, command?.input);
+    if (items.length) for (const listener of writeListeners) listener({ db, wire, items });
+  }
   return result;
+}
+
+/**
+ * Calls `listener({db, wire, items})` after each successful write through
+ * the seam (for test clean-up).
+ * @param {(write: {db: object, wire: boolean, items: {TableName: string, Key: object}[]}) => void} listener
+ * @private
+ */
+function _onWrite(listener) {
+  writeListeners.add(listener);
 }
 
 /** The low-level client: DynamoDB JSON in and out. */
@@ -138,4 +171,6 @@ module.exports = {
   UpdateTableCommand,
   marshall,
   unmarshall,
+  _onWrite,
+  _send: send,
 };

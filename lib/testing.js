@@ -1,8 +1,8 @@
 "use strict";
 /**
  * `dynamo-bao-native/testing`: a fresh tenant per test, and that tenant's
- * items deleted after it, for Jest (or any runner with `beforeEach` /
- * `afterEach` hooks).
+ * items deleted after it (those written through a `documentClient` too),
+ * for Jest (or any runner with `beforeEach` / `afterEach` hooks).
  *
  *   const { useTestTenant } = require("dynamo-bao-native/testing");
  *   const t = useTestTenant({ models: [User] });
@@ -31,7 +31,49 @@ const { pluginManager } = require("./plugin-manager.js");
 const { ulid } = require("./ulid.js");
 
 /** The tenant of the running test, across every `useTestTenant` of this copy of the library. */
-let active = null; // { tenantId, tracked: Map<Function, Set<string>> }
+let active = null; // { tenantId, tracked: Map<Function, Set<string>>, rawWrites: Array }
+
+/** Whether this copy of the library reports raw writes to `active` yet. */
+let watchingRawWrites = false;
+
+/**
+ * Keeps the items the running test writes through a `documentClient` (as
+ * its own tenant), which no model iteration or tracked save can find, for
+ * its `afterEach` to delete.
+ */
+function watchRawWrites() {
+  if (watchingRawWrites) return;
+  watchingRawWrites = true;
+  require("./dynamodb-client.js")._onWrite((write) => {
+    if (!active) return;
+    let tenant = null;
+    try {
+      tenant = TenantContext.getCurrentTenant();
+    } catch {
+      return; // a bad fallback or resolver value: the write itself failed on it
+    }
+    if (tenant === active.tenantId) active.rawWrites.push(write);
+  });
+}
+
+/** Deletes, as `tenantId`, the items the test wrote through a `documentClient`. */
+async function deleteRawWrites(tenantId, writes) {
+  const { _send, DeleteCommand } = require("./dynamodb-client.js");
+  const seen = new Set();
+  await TenantContext.runWithTenant(tenantId, () =>
+    Promise.all(
+      writes.flatMap(({ db, wire, items }) =>
+        items
+          .filter((item) => {
+            const id = JSON.stringify([item.TableName, item.Key, wire]);
+            return !seen.has(id) && seen.add(id);
+          })
+          // DeleteItem of a missing item succeeds: one the test deleted itself is fine.
+          .map((item) => _send(db, new DeleteCommand(item), wire)),
+      ),
+    ),
+  );
+}
 
 /** Model names whose saves are tracked (a plugin is registered once per name). */
 const trackedNames = new Set();
@@ -197,7 +239,7 @@ function useTestTenant(options = {}) {
   // Classes given directly are checked now; a function is called when the hooks run.
   if (options.models != null && (typeof options.models !== "function" || isModelClass(options.models))) modelList(options.models);
   const { before, after } = hooksFrom(options);
-  const state = { tenantId: null, manager: null, tracked: new Map() };
+  const state = { tenantId: null, manager: null, tracked: new Map(), rawWrites: [] };
 
   const models = () => {
     if (options.models != null) return modelList(options.models);
@@ -220,7 +262,9 @@ function useTestTenant(options = {}) {
     const tenantId = generateTestTenant(prefix);
     state.tenantId = tenantId;
     state.tracked = new Map();
-    active = { tenantId, tracked: state.tracked };
+    state.rawWrites = [];
+    active = { tenantId, tracked: state.tracked, rawWrites: state.rawWrites };
+    watchRawWrites();
     TenantContext.setCurrentTenant(tenantId);
     if (config) state.manager = initTestModelsWithTenant(config, tenantId);
     if (options.models != null || config) trackSaves(models());
@@ -230,12 +274,16 @@ function useTestTenant(options = {}) {
     const tenantId = state.tenantId;
     if (!tenantId) return;
     try {
-      await cleanupTestTenant(tenantId, models(), state.tracked);
+      const list = models();
+      await cleanupTestTenant(tenantId, list, state.tracked);
+      // `models: []` opts out of clean-up, raw writes included.
+      if (list.length) await deleteRawWrites(tenantId, state.rawWrites);
     } finally {
       if (active?.tenantId === tenantId) active = null;
       state.tenantId = null;
       state.manager = null;
       state.tracked = new Map();
+      state.rawWrites = [];
       TenantContext.clearTenant();
       // setCurrentTenant and initModels keep a manager per tenant: drop this test's.
       ModelManager._instances.delete(tenantId);
