@@ -13,13 +13,13 @@
 const { test, before } = require('node:test');
 const assert = require('node:assert/strict');
 const { TenantContext, exceptions } = require('..');
-const { makeModels, initTenantModels } = require('./helpers/models');
+const { makeModels, initTenantModels, config } = require('./helpers/models');
 const { mentioning, rawGet } = require('./helpers/raw');
 const { uid, ulid } = require('./helpers/ids');
 const { expectReject } = require('./helpers/expect');
 
 const models = makeModels();
-const { User, AllTypes } = models;
+const { User, AllTypes, Comp, PkPrefix } = models;
 const DT = new Date('2024-01-02T03:04:05.678Z');
 
 before(() => {
@@ -196,4 +196,55 @@ test('find of a missing id resolves to a not-found object (exists() === false)',
     const missingAt = await AllTypes.find(ulid());
     assert.equal(missingAt.exists(), false);
   });
+});
+
+// ---- bad input that used to be accepted (a dynamic audit of this session) ---------------
+
+/** AllTypes values for every index key field (an empty GSI key part cannot be written). */
+const FULL = { i: 1, f: 1.5, b: true, dt: DT };
+
+test('configs that cannot work are refused: tenancy of the wrong type, a field that is not a field, a prefix with #, one GSI twice', () => {
+  const { initModels, BaoModel, PrimaryKeyConfig, IndexConfig, fields } = require('..');
+  const fresh = () => makeModels();
+  // A refused initModels leaves its models registered with the tenant's manager: a tenant each.
+  let n = 0;
+  const inBoot = (fn) => TenantContext.runWithTenant(`boot-refused-${n++}`, fn);
+  const refused = (message) => (err) => {
+    assert.ok(err instanceof exceptions.ConfigurationError, `${err.name}: ${err.message}`);
+    assert.match(err.message, message);
+    return true;
+  };
+  assert.throws(() => inBoot(() => initModels({ ...config(fresh()), tenancy: true })), refused(/tenancy must be an object/));
+  assert.throws(() => inBoot(() => initModels({ ...config(fresh()), tenancy: { enabled: 'yes' } })), refused(/tenancy.enabled must be true or false/));
+  class Raw extends BaoModel {
+    static modelPrefix = 'rw';
+    static fields = { a: 'string' };
+    static primaryKey = PrimaryKeyConfig('a');
+  }
+  assert.throws(() => inBoot(() => initModels(config({ Raw }))), refused(/Field a in Raw must be a field/));
+  class Hash extends BaoModel {
+    static modelPrefix = 'u#x';
+    static fields = { a: fields.StringField() };
+    static primaryKey = PrimaryKeyConfig('a');
+  }
+  assert.throws(() => inBoot(() => initModels(config({ Hash }))), refused(/modelPrefix "u#x" may not contain/));
+  class Twice extends BaoModel {
+    static modelPrefix = 'tw';
+    static fields = { a: fields.StringField(), b: fields.StringField() };
+    static primaryKey = PrimaryKeyConfig('a');
+    static indexes = { x: IndexConfig('a', 'b', 'gsi1'), y: IndexConfig('b', 'a', 'gsi1') };
+  }
+  assert.throws(() => inBoot(() => initModels(config({ Twice }))), refused(/Indexes 'x' and 'y' in Twice both use index ID gsi1/));
+});
+
+test('without a table name an operation fails with CONFIGURATION, not as a network error', async () => {
+  const { initModels } = require('..');
+  const { User: NoTable } = makeModels();
+  TenantContext.runWithTenant('boot', () => initModels({ ...config({ User: NoTable }), db: { tableName: '' } }));
+  await inFreshTenant(() =>
+    expectReject(() => NoTable.find(ulid()), (err) => {
+      assert.equal(err.code, 'CONFIGURATION');
+      assert.match(err.message, /No table name is configured/);
+    }),
+  );
 });

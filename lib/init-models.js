@@ -75,6 +75,23 @@ function registerDirectory(manager, dir) {
 }
 
 /**
+ * Tenancy options of the wrong type are refused rather than merged: a
+ * `tenancy: true` spread into the defaults would read as tenancy disabled.
+ * @param {unknown} tenancy
+ */
+function checkTenancyOptions(tenancy) {
+  if (tenancy == null) return;
+  if (typeof tenancy !== "object" || Array.isArray(tenancy)) {
+    throw new ConfigurationError("tenancy must be an object, e.g. { enabled: true }");
+  }
+  for (const flag of ["enabled", "strict"]) {
+    if (tenancy[flag] !== undefined && typeof tenancy[flag] !== "boolean") {
+      throw new ConfigurationError(`tenancy.${flag} must be true or false`);
+    }
+  }
+}
+
+/**
  * Registers and initialises the models for the current tenant.
  * @param {object} [userConfig]
  * @returns {ModelManager}
@@ -83,6 +100,7 @@ function initModels(userConfig = {}) {
   if (userConfig == null || typeof userConfig !== "object") {
     throw new ConfigurationError("initModels takes a config object");
   }
+  checkTenancyOptions(userConfig.tenancy);
   const config = mergeConfig(userConfig);
   if (config.tenancy.enabled) TenantContext.validateTenantRequired(config);
   const tenantId = TenantContext.getCurrentTenant() || config.testId || null;

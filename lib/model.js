@@ -163,6 +163,10 @@ class BaoModel {
     if (!this.modelPrefix) throw new ConfigurationError(`${name} must define a modelPrefix`, name);
     if (!this.primaryKey) throw new ConfigurationError(`${name} must define a primaryKey`, name);
     for (const [fname, field] of Object.entries(this.fields || {})) {
+      // A field is an object with the descriptor methods (a built-in field, or a custom one).
+      if (field === null || typeof field !== "object" || typeof field.validate !== "function" || typeof field.toDy !== "function") {
+        throw new ConfigurationError(`Field ${fname} in ${name} must be a field, such as StringField(), not ${field === null ? "null" : typeof field}`, name);
+      }
       if (field instanceof TtlFieldClass && fname !== "ttl") {
         throw new ConfigurationError(`TtlField must be named 'ttl', found '${fname}' in ${name}`, name);
       }

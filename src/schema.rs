@@ -156,6 +156,14 @@ impl ModelSchema {
                 )))
             }
         };
+        // `#` separates a key's parts and `[`/`]` delimit the tenant: with them
+        // in a prefix, model `u#x` with id `y` and model `u` with id `x#y` share
+        // a key. Control characters would be invisible in keys and policies.
+        if prefix.contains(['#', '[', ']']) || prefix.chars().any(char::is_control) {
+            return Err(Error::configuration(format!(
+                "{model}'s modelPrefix {prefix:?} may not contain '#', '[', ']' or control characters"
+            )));
+        }
         let mut by_name = HashMap::new();
         let mut fields = Vec::with_capacity(raw.fields.len());
         for (i, f) in raw.fields.into_iter().enumerate() {
@@ -202,6 +210,17 @@ impl ModelSchema {
             if !GSI_IDS.contains(&id.as_str()) {
                 return Err(Error::configuration(format!(
                     "Invalid index ID {id} in {model}"
+                )));
+            }
+            // Two indexes on one GSI would both write its key attributes: every
+            // save would then fail at DynamoDB ("Two document paths overlap").
+            if let Some(other) = indexes
+                .iter()
+                .find(|o: &&IndexDef| o.gsi.as_deref() == Some(&id))
+            {
+                return Err(Error::configuration(format!(
+                    "Indexes '{}' and '{}' in {model} both use index ID {id}",
+                    other.name, ix.name
                 )));
             }
             let ipk = part(ix.pk.as_deref().unwrap_or(MODEL_PREFIX))?;
@@ -393,6 +412,16 @@ pub(crate) mod tests {
                 r#"{"name":"M","prefix":"m","fields":[{"name":"a","kind":"string"},{"name":"t","kind":"stringSet"}],
                "primaryKey":{"pk":"a"},"indexes":[{"name":"x","pk":"t","sk":"a","indexId":"gsi1"}]}"#,
                 "StringSetField 't' cannot be used as partition key in index 'x' in M",
+            ),
+            (
+                r#"{"name":"M","prefix":"u#x","fields":[{"name":"a","kind":"string"}],"primaryKey":{"pk":"a"}}"#,
+                "M's modelPrefix \"u#x\" may not contain '#', '[', ']' or control characters",
+            ),
+            (
+                r#"{"name":"M","prefix":"m","fields":[{"name":"a","kind":"string"},{"name":"b","kind":"string"}],
+               "primaryKey":{"pk":"a"},"indexes":[{"name":"x","pk":"a","sk":"b","indexId":"gsi1"},
+                                                  {"name":"y","pk":"b","sk":"a","indexId":"gsi1"}]}"#,
+                "Indexes 'x' and 'y' in M both use index ID gsi1",
             ),
         ];
         for (json, msg) in cases {

@@ -36,6 +36,13 @@ struct Job {
 
 impl Job {
     fn scope(&self) -> Result<OpScope<'_>> {
+        // Without a table every request would fail inside the SDK, which
+        // reads as a network error.
+        if self.db.table.is_empty() {
+            return Err(crate::error::Error::configuration(
+                "No table name is configured: pass db: { tableName } to initModels (or set TABLE_NAME)",
+            ));
+        }
         Ok(OpScope {
             db: &self.db,
             schema: &self.schema,
