@@ -203,6 +203,23 @@ test('find of a missing id resolves to a not-found object (exists() === false)',
 /** AllTypes values for every index key field (an empty GSI key part cannot be written). */
 const FULL = { i: 1, f: 1.5, b: true, dt: DT };
 
+test('a condition, filter or count filter that is not an object is refused, and nothing is written', async () => {
+  const marker = uid('cond');
+  const [, id] = await inFreshTenant(async () => {
+    const row = await AllTypes.create({ ...FULL, s: marker });
+    const rowId = row.getPrimaryId();
+    const refused = isA(exceptions.ValidationError, "A filter or condition must be an object in DynamoBao's filter syntax, e.g. { status: 'active' }");
+    await expectReject(() => AllTypes.delete(rowId, { condition: 'attribute_not_exists(i)' }), refused);
+    await expectReject(() => AllTypes.update(rowId, { s: `${marker} changed` }, { condition: 'i = 999' }), refused);
+    await expectReject(() => AllTypes.update(rowId, { s: `${marker} changed` }, { condition: ['i'] }), refused);
+    await expectReject(() => AllTypes.queryByIndex('byS', marker, null, { filter: 'i = 999' }), refused);
+    await expectReject(() => AllTypes.count('i = 999'), refused);
+    return rowId;
+  });
+  const rows = await mentioning(marker);
+  assert.deepEqual(rows.map((r) => [r.id, r.s]), [[id, marker]], 'the row is there, unchanged');
+});
+
 test('configs that cannot work are refused: tenancy of the wrong type, a field that is not a field, a prefix with #, one GSI twice', () => {
   const { initModels, BaoModel, PrimaryKeyConfig, IndexConfig, fields } = require('..');
   const fresh = () => makeModels();

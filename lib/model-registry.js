@@ -129,7 +129,13 @@ function warnUnprocessed(n) {
  */
 let filterModule = null;
 function dyFilter(filter, M) {
-  return filter ? (filterModule ??= require("./filter-expression.js")).toDyFilter(filter, M) : filter;
+  if (filter == null) return filter;
+  // A string or number would be falsy-skipped or ignored: a condition that
+  // silently vanished would turn a conditional write into a plain one.
+  if (typeof filter !== "object" || Array.isArray(filter)) {
+    throw new ValidationError("A filter or condition must be an object in DynamoBao's filter syntax, e.g. { status: 'active' }");
+  }
+  return (filterModule ??= require("./filter-expression.js")).toDyFilter(filter, M);
 }
 
 /** Forgets a class's facts so the next use re-reads its statics (after validation adjusted them). */
