@@ -220,6 +220,34 @@ test('a condition, filter or count filter that is not an object is refused, and 
   assert.deepEqual(rows.map((r) => [r.id, r.s]), [[id, marker]], 'the row is there, unchanged');
 });
 
+test('values JSON cannot carry (a symbol, a function, NaN, Infinity, an invalid Date) are refused', async () => {
+  const marker = uid('lost');
+  const [, row] = await inFreshTenant(async () => {
+    await expectReject(() => User.create({ name: Symbol(marker) }), isA(exceptions.ValidationError, 'Field name cannot store a symbol'));
+    await expectReject(() => User.create({ name: () => marker }), isA(exceptions.ValidationError, 'Field name cannot store a function'));
+    const made = await AllTypes.create({ ...FULL, s: marker });
+    const id = made.getPrimaryId();
+    await expectReject(() => AllTypes.update(id, { s: Infinity }), isA(exceptions.ValidationError, 'Field s cannot store Infinity'));
+    await expectReject(() => AllTypes.update(id, { f: NaN }), isA(exceptions.ValidationError));
+    await expectReject(() => AllTypes.update(id, { dt: new Date('nope') }), isA(exceptions.ValidationError));
+    await expectReject(() => AllTypes.update(id, { dt: Infinity }), isA(exceptions.ValidationError));
+    return AllTypes.find(id);
+  });
+  assert.equal(row.s, marker);
+  assert.equal(row.dt.getTime(), DT.getTime(), 'the date is still there');
+  assert.equal((await mentioning(marker)).length, 1, 'no User was created');
+});
+
+test('an optional DateTimeField left out of a new instance saves; null clears it', async () => {
+  await inFreshTenant(async () => {
+    const made = await new AllTypes({ s: 'no date', i: 1, f: 1.5, b: true }).save();
+    assert.equal((await AllTypes.find(made.getPrimaryId())).dt, null);
+    await AllTypes.update(made.getPrimaryId(), { dt: DT });
+    await AllTypes.update(made.getPrimaryId(), { dt: null });
+    assert.equal((await AllTypes.find(made.getPrimaryId())).dt, null);
+  });
+});
+
 test('configs that cannot work are refused: tenancy of the wrong type, a field that is not a field, a prefix with #, one GSI twice', () => {
   const { initModels, BaoModel, PrimaryKeyConfig, IndexConfig, fields } = require('..');
   const fresh = () => makeModels();

@@ -265,15 +265,18 @@ class BooleanFieldClass extends BaoBaseField {
 class DateTimeFieldClass extends BaoBaseField {
   validate(value) {
     if (this.required && value === undefined) throw new ValidationError("Field is required", null, value);
-    if (value !== undefined && !(value instanceof Date) && typeof value !== "number" && typeof value !== "string") {
+    // null clears the field, as for every other type.
+    if (value != null && !(value instanceof Date) && typeof value !== "number" && typeof value !== "string") {
       throw new ValidationError(
         "DateTimeField value must be a Date object, timestamp number, or ISO string",
         null,
         value,
       );
     }
-    if (typeof value === "string" && Number.isNaN(new Date(value).getTime())) {
-      // The original stores NaN here and DynamoDB rejects the request.
+    const time = typeof value === "number" ? value : value != null ? new Date(value).getTime() : 0;
+    if (!Number.isFinite(time)) {
+      // An unparseable string: the original stores NaN and DynamoDB rejects the
+      // request. An invalid Date or a non-finite number: it stores null.
       throw new ValidationError(
         "DateTimeField value must be a Date object, timestamp number, or ISO string",
         null,

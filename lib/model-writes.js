@@ -7,6 +7,25 @@ const { SYSTEM, isNullish, metaOf, checkId, dyFilter } = require("./model-regist
 const { callDb, operationTenant, asTenant } = require("./native-ops.js");
 
 /**
+ * A field's stored value, refused when JSON cannot carry it: a symbol or a
+ * function would vanish (getting past `required`), and NaN, ±Infinity or an
+ * invalid Date would become null, which erases the stored attribute.
+ */
+function storable(name, dy) {
+  const type = typeof dy;
+  const lost =
+    type === "symbol" || type === "function" || type === "bigint" || (type === "number" && !Number.isFinite(dy))
+      ? type === "number"
+        ? String(dy)
+        : `a ${type}`
+      : dy instanceof Date && Number.isNaN(dy.getTime())
+        ? "an invalid Date"
+        : null;
+  if (lost) throw new ValidationError(`Field ${name} cannot store ${lost}`, name, dy);
+  return dy;
+}
+
+/**
  * Runs a write and its plugin hooks. Hooks are awaited before the write, so
  * with hooks the write runs as the tenant current at the call, not at the
  * end of the hooks; without hooks nothing is awaited before it.
@@ -91,7 +110,7 @@ const statics = {
       const value = jsUpdates[name];
       if (value !== undefined) {
         field.validate(value);
-        dy[name] = field.toDy(value);
+        dy[name] = storable(name, field.toDy(value));
       } else {
         const next = field.updateBeforeSave(undefined);
         if (next !== undefined) dy[name] = field.toDy(next);
