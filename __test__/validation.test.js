@@ -238,6 +238,21 @@ test('values JSON cannot carry (a symbol, a function, NaN, Infinity, an invalid 
   assert.equal((await mentioning(marker)).length, 1, 'no User was created');
 });
 
+test('key values that would collide or not round-trip are refused: objects, arrays, the id separator', async () => {
+  const marker = uid('keyv');
+  await inFreshTenant(async () => {
+    const refused = isA(exceptions.ValidationError, 'A value used in a key must be a string, number or boolean, not an object or array');
+    await expectReject(() => Comp.create({ a: { x: marker }, n: 1 }), refused);
+    await expectReject(() => Comp.create({ a: [marker], n: 2 }), refused);
+    await expectReject(() => AllTypes.create({ ...FULL, s: { x: marker } }), refused);
+    await expectReject(
+      () => PkPrefix.create({ k: `a##__SK__##${marker}` }),
+      isA(exceptions.ValidationError, 'PkPrefix: a key value may not contain "##__SK__##", which separates the parts of an id'),
+    );
+  });
+  assert.deepEqual(await mentioning(marker), [], 'nothing was written');
+});
+
 test('an optional DateTimeField left out of a new instance saves; null clears it', async () => {
   await inFreshTenant(async () => {
     const made = await new AllTypes({ s: 'no date', i: 1, f: 1.5, b: true }).save();

@@ -70,6 +70,16 @@ fn now_ms() -> f64 {
 
 /// `field.toGsi(dyValue)` for each built-in field class (spec §3.9, §4).
 pub fn to_gsi(kind: FieldKind, v: Dy) -> Result<String> {
+    // DynamoBao would write "[object Object]" (or an array's items joined by
+    // commas) into the key: every object shares one key, and an array takes
+    // the key of its first item's string. (Binary and set fields have their
+    // own refusal below.)
+    let keyless = matches!(kind, FieldKind::Binary | FieldKind::StringSet);
+    if !keyless && matches!(v, Some(Value::Object(_) | Value::Array(_))) {
+        return Err(Error::validation(
+            "A value used in a key must be a string, number or boolean, not an object or array",
+        ));
+    }
     Ok(match kind {
         FieldKind::String | FieldKind::Version => js_string(v),
         FieldKind::Ulid | FieldKind::Related => {
@@ -161,6 +171,25 @@ fn part_string(schema: &ModelSchema, part: KeyPart, value_of: &KeyValueOf) -> Re
 /// `_getPrimaryKeyValues(data)`.
 pub fn primary_key_values(schema: &ModelSchema, dy: &Map<String, Value>) -> Result<PkSk> {
     key_values_of(schema, &|name| Ok(dy.get(name).map(Cow::Borrowed)))
+}
+
+/// The key of a new item, refused when a part holds the id separator: its id
+/// would parse back as another key, so the item could not be found, updated
+/// or deleted by its own id.
+pub fn new_item_key(schema: &ModelSchema, dy: &Map<String, Value>) -> Result<PkSk> {
+    let k = primary_key_values(schema, dy)?;
+    let parts = [Some(k.pk.as_str()), k.sk.as_deref()];
+    if parts
+        .into_iter()
+        .flatten()
+        .any(|p| p.contains(GID_SEPARATOR))
+    {
+        return Err(Error::validation(format!(
+            "{}: a key value may not contain \"{GID_SEPARATOR}\", which separates the parts of an id",
+            schema.name
+        )));
+    }
+    Ok(k)
 }
 
 fn key_values_of(schema: &ModelSchema, value_of: &KeyValueOf) -> Result<PkSk> {
@@ -563,5 +592,21 @@ mod tests {
             let err = canonical(s, json!(id)).unwrap_err();
             assert_eq!(err.code, crate::error::ErrorCode::Validation, "{id}");
         }
+    }
+
+    #[test]
+    fn keys_refuse_objects_and_the_id_separator() {
+        assert!(to_gsi(FieldKind::String, Some(&json!({"x": 1}))).is_err());
+        assert!(to_gsi(FieldKind::String, Some(&json!(["k"]))).is_err());
+        assert_eq!(to_gsi(FieldKind::String, Some(&json!(42))).unwrap(), "42");
+        let s = pk_prefix();
+        assert!(new_item_key(&s, &obj(json!({"k": "a##__SK__##b"}))).is_err());
+        assert_eq!(
+            new_item_key(&s, &obj(json!({"k": "a#b"})))
+                .unwrap()
+                .sk
+                .as_deref(),
+            Some("a#b")
+        );
     }
 }

@@ -22,7 +22,7 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::expr::filter;
 use crate::expr::update::UpdateExpression;
 use crate::keys::{
-    canonical_primary_id, js_string, make_primary_id, parse_primary_id, primary_key_values, to_gsi,
+    canonical_primary_id, js_string, make_primary_id, new_item_key, parse_primary_id, to_gsi,
     UNIQUE_CONSTRAINT_KEY,
 };
 use crate::marshal::{to_attr, DyItem};
@@ -365,7 +365,7 @@ pub async fn save(scope: &OpScope<'_>, req: SaveRequest) -> Result<Reply> {
 
     // Step 1 and 4: the key, the primary id and (for updates) the stored item.
     let (key, primary_id, current) = if req.is_new {
-        let k = primary_key_values(schema, &req.dy)?;
+        let k = new_item_key(schema, &req.dy)?;
         let id = make_primary_id(schema, &k.pk, k.sk.as_deref().unwrap_or_default());
         (codec.table_key(&k)?, id, None)
     } else {
