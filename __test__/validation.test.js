@@ -263,6 +263,19 @@ test('an optional DateTimeField left out of a new instance saves; null clears it
   });
 });
 
+test('a filter nesting one condition in $or twice is accepted by DynamoDB (no redundant parentheses)', async () => {
+  await inFreshTenant(async () => {
+    const s = uid('nest');
+    await AllTypes.create({ ...FULL, s, i: 1 });
+    await AllTypes.create({ ...FULL, s, i: 2 });
+    const page = await AllTypes.queryByIndex('byS', s, null, { filter: { $or: [{ $or: [{ i: 1 }] }] } });
+    assert.deepEqual(page.items.map((x) => x.i), [1]);
+    const both = await AllTypes.queryByIndex('byS', s, null, { filter: { $and: [{ i: { $gt: 0 } }, { $or: [{ i: 2 }] }] } });
+    assert.deepEqual(both.items.map((x) => x.i), [2]);
+    await expectReject(() => AllTypes.queryByIndex('byS', s, null, { filter: { $or: [] } }), isA(exceptions.QueryError, '$or requires at least one non-empty condition'));
+  });
+});
+
 test('configs that cannot work are refused: tenancy of the wrong type, a field that is not a field, a prefix with #, one GSI twice', () => {
   const { initModels, BaoModel, PrimaryKeyConfig, IndexConfig, fields } = require('..');
   const fresh = () => makeModels();

@@ -200,9 +200,17 @@ impl<M: FilterModel + ?Sized> Builder<'_, M> {
         let joiner = if op == "$and" { " AND " } else { " OR " };
         let parts = items
             .iter()
-            .map(|c| Ok(self.filter(c)?.unwrap_or_default()))
+            .filter_map(|c| self.filter(c).transpose())
             .collect::<Result<Vec<_>>>()?;
-        Ok(format!("({})", parts.join(joiner)))
+        if parts.is_empty() {
+            // DynamoDB would refuse the empty group `()` with a syntax error.
+            return Err(Error::query(format!(
+                "{op} requires at least one non-empty condition"
+            )));
+        }
+        // One group, not two: `{$or: [{$or: [c]}]}` must not give `((c))`,
+        // which DynamoDB refuses as redundant parentheses.
+        Ok(grouped(&parts.join(joiner)))
     }
 
     fn field(&mut self, field: &str, condition: &Value) -> Result<String> {
@@ -368,6 +376,16 @@ mod tests {
             built(json!({"$and": [{"s": "x"}, {"n": 2}]})).expression,
             "(#n1 = :v1 AND #n2 = :v2)"
         );
+    }
+
+    #[test]
+    fn nested_groups_of_one_condition_are_not_doubled() {
+        let one = built(json!({"$or": [{"$or": [{"s": "x"}]}]}));
+        assert_eq!(one.expression, "(#n1 = :v1)");
+        let mixed = built(json!({"$and": [{"$or": [{"s": "x"}, {"s": "y"}]}]}));
+        assert_eq!(mixed.expression, "(#n1 = :v1 OR #n2 = :v2)");
+        let two = built(json!({"$and": [{"s": "x"}, {"$or": [{"s": "y"}]}]}));
+        assert_eq!(two.expression, "(#n1 = :v1 AND (#n2 = :v2))");
     }
 
     #[test]
