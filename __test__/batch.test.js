@@ -214,12 +214,18 @@ test('batchFind answers cached ids with a new instance of the cached data, witho
   );
 });
 
-test('two tenants in one context: same primary id, separate objects and caches', async () => {
-  const A = uid('ibA-');
-  const B = uid('ibB-');
+/** Tenants A and B, each with an IbItem of one id, named "name in A" and "name in B". */
+async function oneIdInTwoTenants(prefix) {
+  const A = uid(`${prefix}A-`);
+  const B = uid(`${prefix}B-`);
   const id = ulid();
   await TenantContext.runWithTenant(A, () => IbItem.create({ id, name: 'name in A' }));
   await TenantContext.runWithTenant(B, () => IbItem.create({ id, name: 'name in B' }));
+  return { A, B, id };
+}
+
+test('two tenants in one context: same primary id, separate objects and caches', async () => {
+  const { A, B, id } = await oneIdInTwoTenants('ib');
 
   await spyBatchFind((calls) =>
     runWithBatchContext(async () => {
@@ -414,11 +420,7 @@ test('find rejects bad input instead of throwing, and a bad id fails only its ow
 });
 
 test('a find batch runs as the tenant its finds were made in, whatever is current when its window ends', async () => {
-  const A = uid('ibpA-');
-  const B = uid('ibpB-');
-  const id = ulid();
-  await TenantContext.runWithTenant(A, () => IbItem.create({ id, name: 'name in A' }));
-  await TenantContext.runWithTenant(B, () => IbItem.create({ id, name: 'name in B' }));
+  const { A, B, id } = await oneIdInTwoTenants('ibp');
   try {
     // The process-wide fallback changed between two finds of one window.
     await runWithBatchContext(async () => {

@@ -13,14 +13,10 @@ const { callDb, operationTenant, asTenant } = require("./native-ops.js");
  */
 function storable(name, dy) {
   const type = typeof dy;
-  const lost =
-    type === "symbol" || type === "function" || type === "bigint" || (type === "number" && !Number.isFinite(dy))
-      ? type === "number"
-        ? String(dy)
-        : `a ${type}`
-      : dy instanceof Date && Number.isNaN(dy.getTime())
-        ? "an invalid Date"
-        : null;
+  let lost = null;
+  if (type === "symbol" || type === "function" || type === "bigint") lost = `a ${type}`;
+  else if (type === "number" && !Number.isFinite(dy)) lost = String(dy);
+  else if (dy instanceof Date && Number.isNaN(dy.getTime())) lost = "an invalid Date";
   if (lost) throw new ValidationError(`Field ${name} cannot store ${lost}`, name, dy);
   return dy;
 }

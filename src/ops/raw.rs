@@ -43,12 +43,11 @@ fn is_partition_attribute(name: &str) -> bool {
 impl Confinement<'_> {
     fn check(&self, what: &str, value: Option<&AttributeValue>) -> Result<()> {
         let Some(t) = self.tenant else { return Ok(()) };
-        let prefix = format!("[{}]#", t.as_str());
         match value {
-            Some(AttributeValue::S(s)) if s.starts_with(&prefix) => Ok(()),
+            Some(AttributeValue::S(s)) if t.owns_key(s) => Ok(()),
             _ => Err(Error::new(
                 ErrorCode::Validation,
-                format!("{what} is outside the current tenant: raw commands may only name keys that start with \"{prefix}\""),
+                format!("{what} is outside the current tenant: raw commands may only name keys that start with \"[{}]#\"", t.as_str()),
             )),
         }
     }
