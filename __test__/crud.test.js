@@ -106,11 +106,16 @@ test('instance save persists changes; hasChanges() resets', async () => {
   await inTenant(async (tenant) => {
     const user = await User.create({ name: 'Old' });
     const found = await User.find(user.getPrimaryId());
+    // `_changes` is DynamoBao's Set of changed field names (its tests read it), made on first use.
+    assert.ok(found._changes instanceof Set);
+    assert.equal(found._changes.size, 0);
     found.name = 'x';
     assert.equal(found.hasChanges(), true);
+    assert.deepEqual([...found._changes], ['name']);
     const saved = await found.save();
     assert.equal(saved, found, 'save returns the instance itself');
     assert.equal(found.hasChanges(), false);
+    assert.equal(found._changes.size, 0);
     assert.equal(found.name, 'x');
     assert.equal((await User.find(user.getPrimaryId())).name, 'x');
     const raw = await rawGet(`[${tenant}]#u#${user.getPrimaryId()}`, 'u');

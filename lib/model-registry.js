@@ -75,7 +75,10 @@ function metaOf(M) {
     installAccessors(M, fields);
     const binary = fields.filter(([, f]) => f instanceof BinaryFieldClass).map(([name]) => name);
     const template = Object.fromEntries(fields.map(([name]) => [name, undefined]));
-    m = { fields, byName: new Map(fields), binary, template, native: null };
+    // `names` and `list` are `fields` split in two, for the constructor's indexed loop.
+    const names = fields.map(([name]) => name);
+    const list = fields.map(([, field]) => field);
+    m = { fields, names, list, byName: new Map(fields), binary, template, native: null };
     classMeta.set(M, m);
   }
   return m;
