@@ -58,6 +58,15 @@ test('a string for an IntegerField is a ValidationError (create and update) and 
   assert.deepEqual(row.i, { N: '5' }, 'the failed update changed nothing');
 });
 
+test('a model constructed from null is a ValidationError, not a TypeError from inside the constructor', () => {
+  assert.throws(() => new User(null), (err) => {
+    isA(exceptions.ValidationError, 'User takes an object of field values, not null')(err);
+    return true;
+  });
+  // undefined is the default: an empty instance.
+  assert.equal(new User(undefined).hasChanges(), false);
+});
+
 test('an unknown field name is refused on create and update, naming the field', async () => {
   const marker = uid('v');
   const check = (err) => {

@@ -17,6 +17,9 @@ const { assertInstanceTenant } = require("./native-ops.js");
 const writes = require("./model-writes.js");
 const capacity = require("./model-capacity.js");
 
+/** `_loadedDyData` of an instance that was never read or saved (replaced, never written into). */
+const NOT_LOADED = Object.freeze({});
+
 /**
  * The functions of the concerns most models never use (iteration and search,
  * related objects), as stubs that load their module on first call:
@@ -74,20 +77,20 @@ class BaoModel {
   constructor(jsData = {}) {
     const meta = metaOf(this.constructor);
     this._dyData = null;
-    this._loadedDyData = {};
-    // The Set of changed fields is made on first use (see `_changes`): most
-    // instances are read and never changed, and it was the largest of the
-    // allocations every instance made.
-    this._changeSet = null;
-    this._relatedObjects = {};
-    this._consumedCapacity = [];
+    this._loadedDyData = NOT_LOADED;
+    // The changed-field Set, the related objects and the capacity entries are
+    // made on first use (see their accessors): most instances never need
+    // some of them, and every allocation here is paid by every instance read.
+    this._lazyChanges = null;
+    this._lazyRelated = null;
+    this._lazyCapacity = null;
     if (jsData === HYDRATE) return;
+    if (jsData === null) throw new ValidationError(`${this.constructor.name} takes an object of field values, not null`);
     let dy = null;
-    const keys = Object.keys(jsData);
-    for (let i = 0; i < keys.length; i++) {
-      if (SYSTEM.has(keys[i])) {
+    for (const key in jsData) {
+      if (SYSTEM.has(key) && Object.hasOwn(jsData, key)) {
         dy ??= {};
-        dy[keys[i]] = jsData[keys[i]];
+        dy[key] = jsData[key];
       }
     }
     // Without system keys the stored object starts as a copy of the model's
@@ -107,11 +110,29 @@ class BaoModel {
 
   /** The names of the fields changed since the instance was read or saved (DynamoBao's `_changes`). */
   get _changes() {
-    return (this._changeSet ??= new Set());
+    return (this._lazyChanges ??= new Set());
   }
 
   set _changes(set) {
-    this._changeSet = set;
+    this._lazyChanges = set;
+  }
+
+  /** Related objects loaded so far, by field name. */
+  get _relatedObjects() {
+    return (this._lazyRelated ??= {});
+  }
+
+  set _relatedObjects(objects) {
+    this._lazyRelated = objects;
+  }
+
+  /** Capacity entries of the requests that produced this instance. */
+  get _consumedCapacity() {
+    return (this._lazyCapacity ??= []);
+  }
+
+  set _consumedCapacity(entries) {
+    this._lazyCapacity = entries;
   }
 
   // ---- keys -------------------------------------------------------------
@@ -264,11 +285,11 @@ class BaoModel {
   }
 
   hasChanges() {
-    return this._changeSet !== null && this._changeSet.size > 0;
+    return this._lazyChanges !== null && this._lazyChanges.size > 0;
   }
 
   isLoaded() {
-    return Object.keys(this._loadedDyData).length > 0;
+    return this._loadedDyData !== NOT_LOADED && Object.keys(this._loadedDyData).length > 0;
   }
 
   exists() {
@@ -284,7 +305,7 @@ class BaoModel {
   _getChanges() {
     const meta = metaOf(this.constructor);
     const out = {};
-    for (const name of this._changeSet ?? []) {
+    for (const name of this._lazyChanges ?? []) {
       const field = meta.byName.get(name);
       if (field) out[name] = field.fromDy(this._dyData[name]);
     }
@@ -293,7 +314,7 @@ class BaoModel {
 
   _resetChangeTracking() {
     this._loadedDyData = { ...this._dyData };
-    this._changeSet?.clear();
+    this._lazyChanges?.clear();
   }
 
   /**
