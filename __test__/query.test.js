@@ -157,6 +157,32 @@ test('IntegerField sort key: equality, $gt, $gte, $lt, $lte, $between, $beginsWi
   });
 });
 
+test('a sort-key condition with two operators or two fields is a QueryError, not a query that drops one', async () => {
+  await inT(async () => {
+    await expectReject(
+      () => QyEvent.queryByIndex('byN', MAIN, { n: { $gt: 2, $lt: 5 } }),
+      isQueryError('A sort key condition takes one operator, found 2 (use $between for a range)'),
+    );
+    await expectReject(
+      () => QyEvent.queryByIndex('byN', MAIN, { n: 5, kind: 'keep' }),
+      isQueryError('A sort key condition names one field, found 2'),
+    );
+    assert.deepEqual(ns(await QyEvent.queryByIndex('byN', MAIN, { n: { $between: [3, 4] } })), [3, 4], 'the range it meant');
+  });
+});
+
+test('limit: 0 and none give the default page; a negative, fractional or string limit is a QueryError', async () => {
+  await inT(async () => {
+    assert.equal((await QyEvent.queryByIndex('byN', MAIN, null, { limit: 0 })).count, 10, 'defaultQueryLimit = 10');
+    for (const [limit, shown] of [[-1, '-1'], [2.5, '2.5'], ['5', '"5"']]) {
+      await expectReject(
+        () => QyEvent.queryByIndex('byN', MAIN, null, { limit }),
+        isQueryError(`limit must be a positive integer, got ${shown}`),
+      );
+    }
+  });
+});
+
 test('DateTimeField sort key: every operator with Date operands; ISO strings and ms convert the same', async () => {
   await inT(async () => {
     const q = async (cond) => ns(await QyEvent.queryByIndex('byAt', MAIN, cond, { limit: 50 }));

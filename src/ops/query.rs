@@ -28,7 +28,8 @@ pub struct QueryRequest {
     pub pk_value: Value,
     /// `{field: value}` or `{field: {$op: value}}` with dy operands.
     pub sk_condition: Option<Map<String, Value>>,
-    pub limit: Option<i32>,
+    /// Checked by [`page_limit`]: any JSON value may arrive here.
+    pub limit: Option<Value>,
     pub direction: Option<String>,
     pub start_key: Option<Map<String, Value>>,
     /// An opaque cursor from an earlier page (`options.cursor`).
@@ -46,6 +47,24 @@ fn part_kind(schema: &ModelSchema, p: KeyPart) -> FieldKind {
     }
 }
 
+/// The page size: DynamoBao's `limit || defaultQueryLimit` (the JS layer
+/// substitutes the default), so 0 and null give the default. Anything but a
+/// positive integer is refused: DynamoDB would refuse a negative or
+/// fractional one, and mapping it to the default would hide the mistake.
+fn page_limit(limit: Option<&Value>) -> Result<i32> {
+    match limit {
+        None | Some(Value::Null) => Ok(DEFAULT_QUERY_LIMIT),
+        Some(Value::Number(n)) if n.as_u64() == Some(0) => Ok(DEFAULT_QUERY_LIMIT),
+        Some(Value::Number(n)) => n
+            .as_u64()
+            .and_then(|l| i32::try_from(l).ok())
+            .ok_or_else(|| Error::query(format!("limit must be a positive integer, got {n}"))),
+        Some(other) => Err(Error::query(format!(
+            "limit must be a positive integer, got {other}"
+        ))),
+    }
+}
+
 /// The key condition on the sort key (`KeyConditionBuilder`).
 fn sort_condition(
     schema: &ModelSchema,
@@ -53,6 +72,14 @@ fn sort_condition(
     cond: &Map<String, Value>,
     values: &mut HashMap<String, AttributeValue>,
 ) -> Result<String> {
+    // Only one condition reaches DynamoDB: a second one would be dropped
+    // without a word, and the query would return more than was asked for.
+    if cond.len() > 1 {
+        return Err(Error::query(format!(
+            "A sort key condition names one field, found {}",
+            cond.len()
+        )));
+    }
     let (field, c) = cond
         .iter()
         .next()
@@ -70,6 +97,12 @@ fn sort_condition(
         values.insert(":sortKeyValue".into(), gsi(c)?);
         return Ok("#sk = :sortKeyValue".into());
     };
+    if op.len() > 1 {
+        return Err(Error::query(format!(
+            "A sort key condition takes one operator, found {} (use $between for a range)",
+            op.len()
+        )));
+    }
     let (name, v) = op
         .iter()
         .next()
@@ -189,7 +222,7 @@ pub async fn query(scope: &OpScope<'_>, req: QueryRequest) -> Result<Reply> {
         .set_expression_attribute_names(Some(names))
         .set_expression_attribute_values(Some(values))
         .scan_index_forward(req.direction.as_deref() != Some("DESC"))
-        .limit(req.limit.filter(|l| *l > 0).unwrap_or(DEFAULT_QUERY_LIMIT))
+        .limit(page_limit(req.limit.as_ref())?)
         .set_exclusive_start_key(start_key)
         .set_select(req.count_only.then_some(Select::Count))
         .return_consumed_capacity(ReturnConsumedCapacity::Total);
@@ -245,4 +278,68 @@ struct Page<'a> {
     last_evaluated_key: Option<Map<String, Value>>,
     cursor: Option<String>,
     consumed_capacity: Value,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::tests::all_types;
+
+    fn condition(cond: Value) -> Result<String> {
+        let s = all_types();
+        let ix = s.index("byS").cloned().expect("byS");
+        sort_condition(
+            &s,
+            &ix,
+            cond.as_object().expect("object"),
+            &mut HashMap::new(),
+        )
+    }
+
+    #[test]
+    fn sort_condition_takes_one_field_and_one_operator() {
+        assert_eq!(
+            condition(json!({"dt": {"$gt": 1}})).ok().as_deref(),
+            Some("#sk > :sortKeyValue")
+        );
+        let two_ops = condition(json!({"dt": {"$gt": 1, "$lt": 5}})).unwrap_err();
+        assert!(
+            two_ops.message.contains("one operator, found 2"),
+            "{}",
+            two_ops.message
+        );
+        let two_fields = condition(json!({"dt": 1, "s": "x"})).unwrap_err();
+        assert!(
+            two_fields.message.contains("one field, found 2"),
+            "{}",
+            two_fields.message
+        );
+        assert!(condition(json!({})).is_err());
+        assert!(condition(json!({"dt": {}})).is_err());
+    }
+
+    #[test]
+    fn page_limit_is_a_positive_integer_or_the_default() {
+        assert_eq!(page_limit(None).ok(), Some(DEFAULT_QUERY_LIMIT));
+        assert_eq!(
+            page_limit(Some(&json!(null))).ok(),
+            Some(DEFAULT_QUERY_LIMIT)
+        );
+        assert_eq!(page_limit(Some(&json!(0))).ok(), Some(DEFAULT_QUERY_LIMIT));
+        assert_eq!(page_limit(Some(&json!(20))).ok(), Some(20));
+        for bad in [
+            json!(-1),
+            json!(2.5),
+            json!("20"),
+            json!(true),
+            json!(1u64 << 40),
+        ] {
+            let err = page_limit(Some(&bad)).unwrap_err();
+            assert!(
+                err.message.starts_with("limit must be a positive integer"),
+                "{bad}: {}",
+                err.message
+            );
+        }
+    }
 }
