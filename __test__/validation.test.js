@@ -288,7 +288,7 @@ test('a filter nesting one condition in $or twice is accepted by DynamoDB (no re
 test('configs that cannot work are refused: tenancy of the wrong type, a field that is not a field, a prefix with #, one GSI twice', () => {
   const { initModels, BaoModel, PrimaryKeyConfig, IndexConfig, fields } = require('..');
   const fresh = () => makeModels();
-  // A refused initModels leaves its models registered with the tenant's manager: a tenant each.
+  // A tenant each: every refusal below starts from a fresh manager.
   let n = 0;
   const inBoot = (fn) => TenantContext.runWithTenant(`boot-refused-${n++}`, fn);
   const refused = (message) => (err) => {
@@ -317,6 +317,32 @@ test('configs that cannot work are refused: tenancy of the wrong type, a field t
     static indexes = { x: IndexConfig('a', 'b', 'gsi1'), y: IndexConfig('b', 'a', 'gsi1') };
   }
   assert.throws(() => inBoot(() => initModels(config({ Twice }))), refused(/Indexes 'x' and 'y' in Twice both use index ID gsi1/));
+});
+
+test('a refused initModels or registerModel leaves the manager as it was: the next initModels works', async () => {
+  const { initModels, BaoModel, PrimaryKeyConfig } = require('..');
+  const { User: Good } = makeModels();
+  class Bad extends BaoModel {
+    static modelPrefix = 'bd';
+    static fields = { a: 'string' };
+    static primaryKey = PrimaryKeyConfig('a');
+  }
+  const tenant = uid('boot-atomic-');
+  await TenantContext.runWithTenant(tenant, async () => {
+    assert.throws(() => initModels(config({ Good, Bad })), /Field a in Bad must be a field/);
+    const manager = initModels(config({ Good }));
+    assert.deepEqual(manager.listModels(), ['User'], 'the refused class was not kept');
+    assert.equal((await Good.create({ name: 'after a refused init' })).name, 'after a refused init');
+
+    assert.throws(() => manager.registerModel(Bad), /Field a in Bad must be a field/);
+    assert.deepEqual(manager.listModels(), ['User']);
+
+    // A refused config changes nothing that the last accepted one set.
+    assert.throws(() => initModels({ ...config({ Good }), db: { tableName: 'other' }, tenancy: { enabled: true, credentials: 'x' } }), /tenancy.credentials must be a function/);
+    assert.equal(manager.tableName, config({}).db.tableName);
+    assert.equal(Good._db, manager._db);
+    assert.equal((await Good.create({ name: 'still the same table' })).name, 'still the same table');
+  });
 });
 
 test('without a table name an operation fails with CONFIGURATION, not as a network error', async () => {

@@ -105,12 +105,20 @@ function initModels(userConfig = {}) {
   if (config.tenancy.enabled) TenantContext.validateTenantRequired(config);
   const tenantId = TenantContext.getCurrentTenant() || config.testId || null;
   const manager = ModelManager.getInstance(tenantId);
-  let models = null;
-  if (config.models) models = registerGiven(manager, config.models);
-  else if (config.paths.generatedModelsManifest) models = registerManifest(manager, config.paths.generatedModelsManifest);
-  if (!models) models = registerDirectory(manager, config.paths.modelsDir);
-  manager.init(config);
-  manager.models = models;
+  // A refused config must not leave its models behind: the tenant's next
+  // initModels would meet an invalid one again and fail the same way.
+  const registered = new Map(manager._models);
+  try {
+    let models = null;
+    if (config.models) models = registerGiven(manager, config.models);
+    else if (config.paths.generatedModelsManifest) models = registerManifest(manager, config.paths.generatedModelsManifest);
+    if (!models) models = registerDirectory(manager, config.paths.modelsDir);
+    manager.init(config);
+    manager.models = models;
+  } catch (e) {
+    manager._models = registered;
+    throw e;
+  }
   return manager;
 }
 

@@ -51,10 +51,9 @@ class ModelManager {
    */
   init(config) {
     TenantContext.validateTenantRequired(config);
-    this._config = config;
-    this._tableName = config.db?.tableName;
-    this._tenancyEnabled = Boolean(config.tenancy?.enabled);
-    this._tenantId = config.tenantId || config.testId || this._tenantId;
+    const tableName = config.db?.tableName;
+    const tenancyEnabled = Boolean(config.tenancy?.enabled);
+    const tenantId = config.tenantId || config.testId || this._tenantId;
     const creds = config.aws?.credentials;
     const credentialsProvider = config.tenancy?.credentials;
     if (credentialsProvider !== undefined && typeof credentialsProvider !== "function") {
@@ -70,24 +69,33 @@ class ModelManager {
       requestTimeoutMs: config.aws?.requestTimeoutMs,
       maxAttempts: config.aws?.maxAttempts,
       retryInitialBackoffMs: config.aws?.retryInitialBackoffMs,
-      tableName: this._tableName || "",
-      tenancyEnabled: this._tenancyEnabled,
+      tableName: tableName || "",
+      tenancyEnabled,
       tenancyStrict: Boolean(config.tenancy?.strict),
       // Only consulted with tenancy disabled (the legacy testId prefix).
-      defaultTenant: this._tenancyEnabled ? undefined : this._tenantId || undefined,
+      defaultTenant: tenancyEnabled ? undefined : tenantId || undefined,
       iterationIndexName: config.db?.iterationIndexName,
       tenantCredentials: credentialsProvider !== undefined,
       credentialsRefreshMarginMs: config.tenancy?.credentialsRefreshMarginMs,
       cursorSecret: config.tenancy?.cursorSecret,
     };
-    this._db = native(() => new NativeDb(JSON.stringify(dbConfig)));
-    if (credentialsProvider) tenantCredentials.register(this._db, credentialsProvider);
+    const db = native(() => new NativeDb(JSON.stringify(dbConfig)));
+    // Everything that can refuse the config runs before anything changes: a
+    // refused init leaves the manager, and the models it had, as they were.
+    for (const Model of this._models.values()) Model._validateConfiguration();
+    this._config = config;
+    this._tableName = tableName;
+    this._tenancyEnabled = tenancyEnabled;
+    this._tenantId = tenantId;
+    this._db = db;
+    if (credentialsProvider) tenantCredentials.register(db, credentialsProvider);
     this._docClient = null; // made on first use, for this table handle
     for (const Model of this._models.values()) this._wire(Model);
     this._initialized = true;
     return this;
   }
 
+  /** Connects a validated model class to this manager's table. */
   _wire(Model) {
     Model._manager = this;
     Model._tenantId = this._tenantId;
@@ -104,7 +112,6 @@ class ModelManager {
     });
     Model.table = this._tableName;
     Model._config = this._config;
-    Model._validateConfiguration();
   }
 
   /**
@@ -130,6 +137,8 @@ class ModelManager {
    * @param {Function} Model
    */
   registerModel(Model) {
+    // Refused before it is registered, so an invalid class is not kept.
+    if (this._initialized) Model._validateConfiguration();
     this._models.set(Model.name, Model);
     Model.registerPlugin = function registerPlugin(plugin) {
       pluginManager.registerPlugin(this.name, plugin);
