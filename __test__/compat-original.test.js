@@ -423,12 +423,35 @@ async function deleteItems(items) {
  * their type. `pkRewrite` maps the original's shared `<prefix>` partition of a modelPrefix
  * key under a tenant onto this package's `[T]#<prefix>` (the documented difference).
  */
+/**
+ * A number as DynamoDB returns it: plain digits, no exponent, no leading or
+ * trailing zeros. DynamoDB Local keeps the text an UpdateItem SET sent
+ * ("1e+21", the original's creates) but normalizes a PutItem's (this
+ * package's creates); DynamoDB itself normalizes both, so the stored numbers
+ * are the same and only their text in DynamoDB Local differs.
+ */
+function dynamoNumber(text) {
+  const m = /^(-?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(text);
+  assert.ok(m, `not a DynamoDB number: ${text}`);
+  const [, sign, int = '', frac = '', exp = '0'] = m;
+  const digits = int + frac;
+  const point = int.length + Number(exp);
+  const padded = point > digits.length ? digits.padEnd(point, '0') : point < 0 ? '0'.repeat(-point) + digits : digits;
+  const at = Math.max(point, 0);
+  const whole = padded.slice(0, at).replace(/^0+/, '') || '0';
+  const fraction = padded.slice(at).replace(/0+$/, '');
+  const plain = fraction ? `${whole}.${fraction}` : whole;
+  return plain === '0' ? '0' : sign + plain;
+}
+
 function canonical(item, { pkRewrite = false } = {}) {
   const out = {};
   for (const name of Object.keys(item).sort()) {
     const [type, value] = Object.entries(item[name])[0];
     if (VOLATILE.has(name)) out[name] = type;
-    else if (type === 'SS' || type === 'NS' || type === 'BS') out[name] = { [type]: [...value].sort() };
+    else if (type === 'N') out[name] = { N: dynamoNumber(value) };
+    else if (type === 'NS') out[name] = { NS: value.map(dynamoNumber).sort() };
+    else if (type === 'SS' || type === 'BS') out[name] = { [type]: [...value].sort() };
     else out[name] = { [type]: value };
   }
   // Tenant-scope rows of PfxPk have sort keys "t-…" (see corpus()).
@@ -530,7 +553,7 @@ test(`this package writes, original ${ORIGINAL_VERSION} reads everything back`, 
   results.readsB = compared;
 });
 
-test(`raw items written by original ${ORIGINAL_VERSION} and by this package are byte-identical`, () => {
+test(`raw items written by original ${ORIGINAL_VERSION} and by this package are byte-identical (numbers as DynamoDB returns them)`, () => {
   assert.ok(results.A && results.B, 'both directions must have run');
   const a = new Map(results.A.map((c) => [keyOf(c), c]));
   const b = new Map(results.B.map((c) => [keyOf(c), c]));

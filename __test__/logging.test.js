@@ -103,7 +103,7 @@ test('DEBUG prints one line per operation with op, tenant, table, index and capa
   assert.ok(byOp('delete').every((e) => e.capacity.write > 0));
   // save and delete name the requests they made: AllTypes has a unique constraint, User none.
   assert.deepEqual(byOp('save').map((e) => [e.model, e.operation, e.operations]), [
-    ['User', undefined, ['UpdateItem']],
+    ['User', undefined, ['PutItem']], // a create without unique constraints writes the whole item
     ['AllTypes', undefined, ['TransactWriteItems', 'GetItem']],
     ['User', undefined, ['GetItem', 'UpdateItem']], // a static update reads what it needs first
   ]);

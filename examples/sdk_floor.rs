@@ -78,26 +78,20 @@ fn fields(prefix: &str, id: &str, i: usize) -> Vec<(&'static str, Av)> {
     ]
 }
 
+/// As the package creates: PutItem of the whole item, if its key is absent.
 async fn create(c: &Client, table: &str, prefix: &str, id: &str, i: usize) {
-    let mut expr = String::from("SET ");
-    let mut u = c
-        .update_item()
+    let mut item = key(prefix, id);
+    item.extend(
+        fields(prefix, id, i)
+            .into_iter()
+            .map(|(name, v)| (name.to_string(), v)),
+    );
+    let out = c
+        .put_item()
         .table_name(table)
-        .set_key(Some(key(prefix, id)));
-    for (j, (name, v)) in fields(prefix, id, i).into_iter().enumerate() {
-        if j > 0 {
-            expr.push_str(", ");
-        }
-        expr.push_str(&format!("#n{j} = :v{j}"));
-        u = u
-            .expression_attribute_names(format!("#n{j}"), name)
-            .expression_attribute_values(format!(":v{j}"), v);
-    }
-    let out = u
-        .update_expression(expr)
+        .set_item(Some(item))
         .condition_expression("attribute_not_exists(#pk)")
         .expression_attribute_names("#pk", "_pk")
-        .return_values(ReturnValue::AllNew)
         .return_consumed_capacity(ReturnConsumedCapacity::Total)
         .send()
         .await;

@@ -7,6 +7,8 @@ use aws_sdk_dynamodb::types::AttributeValue;
 
 #[derive(Debug, Default)]
 pub struct UpdateExpression {
+    /// Attribute names per clause; each has a `#<name>` placeholder, and a
+    /// `:<name>` value except in `REMOVE`.
     set: Vec<String>,
     add: Vec<String>,
     remove: Vec<String>,
@@ -16,38 +18,49 @@ pub struct UpdateExpression {
 }
 
 impl UpdateExpression {
-    fn name(&mut self, attr: &str) -> String {
-        let placeholder = format!("#{attr}");
-        self.names.insert(placeholder.clone(), attr.to_string());
-        placeholder
+    fn name(&mut self, attr: &str) {
+        self.names.insert(format!("#{attr}"), attr.to_string());
     }
 
-    fn value(&mut self, attr: &str, v: AttributeValue) -> String {
-        let placeholder = format!(":{attr}");
-        self.values.insert(placeholder.clone(), v);
-        placeholder
+    fn value(&mut self, attr: &str, v: AttributeValue) {
+        self.name(attr);
+        self.values.insert(format!(":{attr}"), v);
     }
 
     pub fn set(&mut self, attr: &str, v: AttributeValue) {
-        let (n, p) = (self.name(attr), self.value(attr, v));
-        self.set.push(format!("{n} = {p}"));
+        self.value(attr, v);
+        self.set.push(attr.to_string());
     }
 
     /// Atomic increment (CounterField `"+n"` / `"-n"`).
     pub fn add(&mut self, attr: &str, v: AttributeValue) {
-        let (n, p) = (self.name(attr), self.value(attr, v));
-        self.add.push(format!("{n} {p}"));
+        self.value(attr, v);
+        self.add.push(attr.to_string());
     }
 
     pub fn remove(&mut self, attr: &str) {
-        let n = self.name(attr);
-        self.remove.push(n);
+        self.name(attr);
+        self.remove.push(attr.to_string());
     }
 
     /// Removes members from a set attribute.
     pub fn delete(&mut self, attr: &str, v: AttributeValue) {
-        let (n, p) = (self.name(attr), self.value(attr, v));
-        self.delete.push(format!("{n} {p}"));
+        self.value(attr, v);
+        self.delete.push(attr.to_string());
+    }
+
+    /// The item this update makes when no item exists yet: on an absent
+    /// item `SET` and `ADD` both store their value, and `REMOVE` and
+    /// `DELETE` change nothing. A create writes it with PutItem, which
+    /// DynamoDB parses and applies for less CPU (both ends) than the expression.
+    pub fn into_new_item(mut self) -> HashMap<String, AttributeValue> {
+        let mut item = HashMap::with_capacity(self.set.len() + self.add.len() + 2);
+        for attr in self.set.into_iter().chain(self.add) {
+            if let Some(v) = self.values.remove(&format!(":{attr}")) {
+                item.insert(attr, v);
+            }
+        }
+        item
     }
 
     /// Adds a condition's `#n…` / `:v…` placeholders (they never collide with
@@ -69,18 +82,24 @@ impl UpdateExpression {
 
     /// The expression, or `None` when nothing changes.
     pub fn expression(&self) -> Option<String> {
+        let with_value = |a: &String| format!("#{a} :{a}");
         let clauses: Vec<String> = [
-            ("SET", &self.set),
-            ("ADD", &self.add),
-            ("REMOVE", &self.remove),
-            ("DELETE", &self.delete),
+            clause("SET", &self.set, |a| format!("#{a} = :{a}")),
+            clause("ADD", &self.add, with_value),
+            clause("REMOVE", &self.remove, |a| format!("#{a}")),
+            clause("DELETE", &self.delete, with_value),
         ]
-        .iter()
-        .filter(|(_, parts)| !parts.is_empty())
-        .map(|(kw, parts)| format!("{kw} {}", parts.join(", ")))
+        .into_iter()
+        .flatten()
         .collect();
         (!clauses.is_empty()).then(|| clauses.join(" "))
     }
+}
+
+/// `KEYWORD part, part, …` for the attributes of one clause, `None` without any.
+fn clause(keyword: &str, attrs: &[String], part: impl Fn(&String) -> String) -> Option<String> {
+    let parts: Vec<String> = attrs.iter().map(part).collect();
+    (!parts.is_empty()).then(|| format!("{keyword} {}", parts.join(", ")))
 }
 
 #[cfg(test)]
@@ -106,5 +125,18 @@ mod tests {
     #[test]
     fn empty_update_has_no_expression() {
         assert_eq!(UpdateExpression::default().expression(), None);
+    }
+
+    #[test]
+    fn new_item_holds_the_set_and_added_values() {
+        let mut u = UpdateExpression::default();
+        u.set("id", AttributeValue::S("x".into()));
+        u.add("c", AttributeValue::N("-3".into()));
+        u.remove("gone");
+        u.names.insert("#pk".into(), "_pk".into());
+        let item = u.into_new_item();
+        assert_eq!(item.len(), 2);
+        assert_eq!(item["id"], AttributeValue::S("x".into()));
+        assert_eq!(item["c"], AttributeValue::N("-3".into()));
     }
 }

@@ -7,6 +7,7 @@
 //! iteration keys, constraint items, the expression and the request.
 
 use aws_sdk_dynamodb::error::SdkError;
+use aws_sdk_dynamodb::operation::put_item::PutItemError;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::{
@@ -471,6 +472,33 @@ pub async fn save(scope: &OpScope<'_>, req: SaveRequest) -> Result<Reply> {
 
     let constraints = constraint_ops(scope, &req.dy, current.as_ref(), &primary_id)?;
     let client = scope.client().await?;
+    // A create that only checks the key is absent writes the whole item: the
+    // same stored item as the update below, with a smaller request and an
+    // answer that carries no item back. With the caller's own condition the
+    // item may exist, and only the update merges into it.
+    if req.is_new && req.condition.is_none() && constraints.items.is_empty() {
+        let mut item = update.into_new_item();
+        item.extend(key_item(&key));
+        let out = client
+            .put_item()
+            .table_name(&scope.db.table)
+            .set_item(Some(item.clone()))
+            .condition_expression("attribute_not_exists(#pk)")
+            .expression_attribute_names("#pk", "_pk")
+            .return_consumed_capacity(ReturnConsumedCapacity::Total)
+            .send()
+            .await
+            .map_err(put_error)?;
+        capacity.push(capacity_entry(
+            "write",
+            "PutItem",
+            capacity_json(out.consumed_capacity()),
+        ));
+        return Reply::json(&Saved {
+            item: DyItem(&item),
+            capacity,
+        });
+    }
     let expression = update.expression();
     let names = (!update.names.is_empty()).then_some(update.names);
     let values = (!update.values.is_empty()).then_some(update.values);
@@ -557,6 +585,17 @@ fn update_error(
     if matches!(
         e.as_service_error(),
         Some(UpdateItemError::ConditionalCheckFailedException(_))
+    ) {
+        return Error::conditional("Condition check failed", "update");
+    }
+    sdk_error(e)
+}
+
+/// A create's condition failure reads as the update's did: DynamoBao's message.
+fn put_error(e: SdkError<PutItemError, aws_sdk_dynamodb::config::http::HttpResponse>) -> Error {
+    if matches!(
+        e.as_service_error(),
+        Some(PutItemError::ConditionalCheckFailedException(_))
     ) {
         return Error::conditional("Condition check failed", "update");
     }
