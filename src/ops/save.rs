@@ -1,17 +1,21 @@
 //! `create`, `update` and `save` (spec §5.7 `_saveItem`): one UpdateItem with
-//! `ALL_NEW`, or a TransactWriteItems when unique-constraint items change.
+//! `ALL_NEW`, a TransactWriteItems when unique-constraint items change, or,
+//! for a create that only needs its key to be absent, one PutItem.
 //!
 //! The JS layer has already run the field descriptors (initial values,
 //! validation, `toDy`, `updateBeforeSave`); this module owns everything that
 //! touches keys or DynamoDB: the current item, index back-fill, GSI and
 //! iteration keys, constraint items, the expression and the request.
 
+use std::collections::HashMap;
+
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::{
-    AttributeValue, Delete, Put, ReturnConsumedCapacity, ReturnValue, TransactWriteItem, Update,
+    AttributeValue, ConsumedCapacity, Delete, Put, ReturnConsumedCapacity, ReturnValue,
+    TransactWriteItem, Update,
 };
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
@@ -258,7 +262,7 @@ fn constraint_ops(
         claims: Vec::new(),
     };
     let owner_values = || {
-        std::collections::HashMap::from([
+        HashMap::from([
             (
                 ":relatedId".to_string(),
                 AttributeValue::S(primary_id.to_string()),
@@ -489,15 +493,7 @@ pub async fn save(scope: &OpScope<'_>, req: SaveRequest) -> Result<Reply> {
             .send()
             .await
             .map_err(put_error)?;
-        capacity.push(capacity_entry(
-            "write",
-            "PutItem",
-            capacity_json(out.consumed_capacity()),
-        ));
-        return Reply::json(&Saved {
-            item: DyItem(&item),
-            capacity,
-        });
+        return written(&item, capacity, "PutItem", out.consumed_capacity());
     }
     let expression = update.expression();
     let names = (!update.names.is_empty()).then_some(update.names);
@@ -517,16 +513,9 @@ pub async fn save(scope: &OpScope<'_>, req: SaveRequest) -> Result<Reply> {
             .send()
             .await
             .map_err(update_error)?;
-        capacity.push(capacity_entry(
-            "write",
-            "UpdateItem",
-            capacity_json(out.consumed_capacity()),
-        ));
-        let none = std::collections::HashMap::new();
-        return Reply::json(&Saved {
-            item: DyItem(out.attributes().unwrap_or(&none)),
-            capacity,
-        });
+        let none = HashMap::new();
+        let item = out.attributes().unwrap_or(&none);
+        return written(item, capacity, "UpdateItem", out.consumed_capacity());
     }
 
     check_claims(scope, &constraints.claims, &primary_id, req.is_new).await?;
@@ -572,11 +561,26 @@ pub async fn save(scope: &OpScope<'_>, req: SaveRequest) -> Result<Reply> {
     Ok(json!({ "item": item, "capacity": capacity }).into())
 }
 
-/// What a save answers: the stored item (UpdateItem's ALL_NEW) and the capacity entries.
+/// What a save answers: the stored item and the capacity entries.
 #[derive(serde::Serialize)]
 struct Saved<'a> {
     item: DyItem<'a>,
     capacity: Vec<Value>,
+}
+
+/// The answer of a save made by one write request: the item it stored, and
+/// the capacity entries with the write's last.
+fn written(
+    item: &HashMap<String, AttributeValue>,
+    mut capacity: Vec<Value>,
+    operation: &str,
+    consumed: Option<&ConsumedCapacity>,
+) -> Result<Reply> {
+    capacity.push(capacity_entry("write", operation, capacity_json(consumed)));
+    Reply::json(&Saved {
+        item: DyItem(item),
+        capacity,
+    })
 }
 
 fn update_error(
