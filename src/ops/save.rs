@@ -487,7 +487,7 @@ pub async fn save(scope: &OpScope<'_>, req: SaveRequest) -> Result<Reply> {
             .put_item()
             .table_name(&scope.db.table)
             .set_item(Some(item.clone()))
-            .condition_expression("attribute_not_exists(#pk)")
+            .set_condition_expression(condition)
             .expression_attribute_names("#pk", "_pk")
             .return_consumed_capacity(ReturnConsumedCapacity::Total)
             .send()
