@@ -46,3 +46,25 @@ test("batched finds are also bound by the batch window of DynamoBao's waves, not
   const reach = s.targets.find((t) => t.name === 'findBatched c64 ops/s this/original');
   assert.equal(reach.detail, `a zero-CPU client would reach ${(64 / (0.005 + 0.0032) / 3000).toFixed(2)}x`);
 });
+
+test("DynamoDB Local's SQLite thread bounds a phase on its own: one thread, whatever the cores", () => {
+  // 2 cores / (100 + 300 µs) would allow 5,000/s; a serial 400 µs per op allows 2,500.
+  const s = summarize(
+    rawWith(() => [{ ...phase('create@64', 100, 300, 1000), serverSerialCpuPerOpUs: 400, machineIdlePct: 30 }]),
+    { cores: 2 },
+  );
+  const [create] = s.phases;
+  assert.equal(create.byImpl.native.ceilingOpsPerSec, 1e6 / 400);
+  const reach = s.targets.find((t) => t.name === 'create c64 ops/s this/original');
+  assert.equal(reach.detail, `a zero-CPU client would reach ${(1e6 / 400 / 1000).toFixed(2)}x; 30% of the machine idle at this package's rate`);
+});
+
+test('a busy machine is not noted, and a serial thread cheaper than the cores changes nothing', () => {
+  const s = summarize(
+    rawWith(() => [{ ...phase('find@64', 100, 300, 1000), serverSerialCpuPerOpUs: 50, machineIdlePct: 4 }]),
+    { cores: 2 },
+  );
+  assert.equal(s.phases[0].byImpl.native.ceilingOpsPerSec, 2e6 / 400);
+  const reach = s.targets.find((t) => t.name === 'find c64 ops/s this/original');
+  assert.equal(reach.detail, `a zero-CPU client would reach ${(2e6 / 300 / 1000).toFixed(2)}x`);
+});

@@ -54,7 +54,8 @@ async function run(adapter) {
   let hooks = {};
   if (task.cpuProfDir) hooks = require("./cpu-profile.js").profilerHooks(task.cpuProfDir, impl.id);
   else if (process.env.BENCH_PERF_CTL) hooks = require("./perf-control.js").perfControlHooks(process.env.BENCH_PERF_CTL);
-  const serverCpu = require("./proc-cpu.js").serverCpuReader(task.serverPid);
+  const procCpu = require("./proc-cpu.js");
+  const serverCpu = { total: procCpu.serverCpuReader(task.serverPid), serial: procCpu.serverSerialCpuReader(task.serverPid) };
   for (let k = 0; k < list.length; k++) results.push(await runPhase(adapter, list[k], ids, k, hooks, serverCpu));
   return { phases: results, rssAfterSetupKb };
 }

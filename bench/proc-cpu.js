@@ -35,6 +35,63 @@ function serverCpuReader(pid) {
   return () => statCpuUs(file);
 }
 
+/**
+ * DynamoDB Local runs every SQLite statement on one thread (sqlite4java's
+ * `SQLiteQueue`), so part of its work per operation is serial: that thread
+ * alone can do at most one second of it per second, whatever the cores and
+ * the client.
+ */
+const SERIAL_THREAD = /^SQLiteQueue/;
+
+/**
+ * @param {number|undefined} pid
+ * @returns {() => number|null} µs of CPU the process's serial thread(s) have used so far
+ */
+function serverSerialCpuReader(pid) {
+  if (!pid) return () => null;
+  return () => {
+    let tids;
+    try {
+      tids = fs.readdirSync(`/proc/${pid}/task`);
+    } catch {
+      return null;
+    }
+    let us = 0;
+    let found = false;
+    for (const tid of tids) {
+      try {
+        if (!SERIAL_THREAD.test(fs.readFileSync(`/proc/${pid}/task/${tid}/comm`, "utf8"))) continue;
+      } catch {
+        continue; // the thread ended between the listing and the read
+      }
+      const t = statCpuUs(`/proc/${pid}/task/${tid}/stat`);
+      if (t == null) continue;
+      found = true;
+      us += t;
+    }
+    return found ? us : null;
+  };
+}
+
+/** @returns {{idle: number, total: number}|null} the whole machine's idle and total CPU ticks so far */
+function machineTicks() {
+  let line;
+  try {
+    line = fs.readFileSync("/proc/stat", "utf8").split("\n", 1)[0];
+  } catch {
+    return null;
+  }
+  // cpu user nice system idle iowait irq softirq steal …
+  const t = line.trim().split(/\s+/).slice(1).map(Number);
+  return { idle: t[3] + t[4], total: t.reduce((a, b) => a + b, 0) };
+}
+
+/** Percent of the machine idle between two `machineTicks()` readings. */
+function idlePct(before, after) {
+  if (!before || !after || after.total <= before.total) return null;
+  return (100 * (after.idle - before.idle)) / (after.total - before.total);
+}
+
 function group(tid, comm) {
   if (Number(tid) === process.pid) return "js";
   if (comm.startsWith("tokio-")) return "tokio";
@@ -70,4 +127,4 @@ function perOp(before, after, ops) {
   return r;
 }
 
-module.exports = { serverCpuReader, threadCpu, perOp };
+module.exports = { serverCpuReader, serverSerialCpuReader, machineTicks, idlePct, threadCpu, perOp };

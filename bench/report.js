@@ -7,7 +7,19 @@ const { median, ratio } = require("./stats.js");
 const { OPERATIONS } = require("./workload.js");
 const { THRESHOLDS_US } = require("./instantiate.js");
 
-const PHASE_METRICS = ["cpuPerOpUs", "cpuPerItemUs", "serverCpuPerOpUs", "opsPerSec", "p50Ms", "p99Ms", "wallMs"];
+const PHASE_METRICS = [
+  "cpuPerOpUs",
+  "cpuPerItemUs",
+  "serverCpuPerOpUs",
+  "serverSerialCpuPerOpUs",
+  "machineIdlePct",
+  "opsPerSec",
+  "p50Ms",
+  "p99Ms",
+  "wallMs",
+];
+/** Below this share of idle CPU in a phase, the cores count as busy. */
+const IDLE_NOTE_PCT = 10;
 const INSTANTIATION = [
   ["simple1k", "new SimpleModel(data), 1k", THRESHOLDS_US.simple],
   ["complex1k", "new ComplexModel(data), 1k", THRESHOLDS_US.complex],
@@ -36,7 +48,7 @@ function summarize(raw, { cores } = {}) {
       if (!samples.length) continue;
       const m = { runs: samples.length, ops: samples[0].ops };
       for (const k of PHASE_METRICS) m[k] = median(samples.map((s) => s[k]));
-      m.ceilingOpsPerSec = ceiling(cores, m.cpuPerOpUs, m.serverCpuPerOpUs, waveOf(op, Number(conc), kindOf(raw, id)));
+      m.ceilingOpsPerSec = ceiling(cores, m.cpuPerOpUs, m.serverCpuPerOpUs, waveOf(op, Number(conc), kindOf(raw, id)), m.serverSerialCpuPerOpUs);
       const split = samples.map((s) => s.threadCpuPerOpUs).filter(Boolean);
       if (split.length) m.threadCpuPerOpUs = { js: median(split.map((t) => t.js)), tokio: median(split.map((t) => t.tokio)), other: median(split.map((t) => t.other)) };
       byImpl[id] = m;
@@ -68,15 +80,17 @@ function summarize(raw, { cores } = {}) {
 /**
  * Operations per second with every core busy: the client and DynamoDB Local
  * share the machine, so no client can go faster than this; with a client
- * costing nothing it would be `cores / server CPU per operation`. A phase of
- * waves (one at a time) is also bound by each wave's batch window, during
- * which nothing is sent: a wave of n takes at least the window plus n
- * operations' CPU spread over every core.
+ * costing nothing it would be `cores / server CPU per operation`. DynamoDB
+ * Local's SQLite thread is one thread, so its CPU per operation bounds it
+ * too, on any number of cores. A phase of waves (one at a time) is also
+ * bound by each wave's batch window, during which nothing is sent: a wave of
+ * n takes at least the window plus n operations' time by the bounds above.
  * @param {{size: number, windowMs: number} | null} [wave]
+ * @param {number|null} [serialUs] CPU per operation of the server's serial thread
  */
-function ceiling(cores, clientUs, serverUs, wave) {
+function ceiling(cores, clientUs, serverUs, wave, serialUs) {
   if (!cores || typeof serverUs !== "number" || !(serverUs > 0)) return null;
-  const perOpUs = ((clientUs || 0) + serverUs) / cores;
+  const perOpUs = Math.max(((clientUs || 0) + serverUs) / cores, serialUs > 0 ? serialUs : 0);
   if (!wave) return 1e6 / perOpUs;
   return (wave.size * 1e6) / (wave.windowMs * 1000 + wave.size * perOpUs);
 }
@@ -90,7 +104,8 @@ function waveOf(op, conc, kind) {
 /** The ceiling of a client costing nothing, against this package's server CPU (a DynamoBao-style client). */
 function zeroCpuCeiling(s, p) {
   const op = OPERATIONS.find((o) => o.id === p.op);
-  return ceiling(s.cores, 0, p.byImpl.native?.serverCpuPerOpUs, waveOf(op, p.conc, "bao"));
+  const native = p.byImpl.native;
+  return ceiling(s.cores, 0, native?.serverCpuPerOpUs, waveOf(op, p.conc, "bao"), native?.serverSerialCpuPerOpUs);
 }
 
 function kindOf(raw, id) {
@@ -117,13 +132,13 @@ function targets(s, ids) {
     for (const p of s.phases.filter((x) => x.conc === 64 && x.byImpl.native)) {
       // How far a client that cost no CPU at all could take the ratio, given DynamoDB Local's own CPU.
       const reach = ratio(zeroCpuCeiling(s, p), p.byImpl[orig]?.opsPerSec);
-      add(
-        `${p.op} c64 ops/s this/${orig}`,
-        ratio(p.byImpl.native.opsPerSec, p.byImpl[orig]?.opsPerSec),
-        2,
-        ">=",
-        reach == null ? undefined : `a zero-CPU client would reach ${reach.toFixed(2)}x`,
-      );
+      // Idle cores at this package's rate mean its CPU was not what held it back.
+      const idle = p.byImpl.native.machineIdlePct;
+      const notes = [
+        reach == null ? null : `a zero-CPU client would reach ${reach.toFixed(2)}x`,
+        idle == null || idle < IDLE_NOTE_PCT ? null : `${idle.toFixed(0)}% of the machine idle at this package's rate`,
+      ].filter(Boolean);
+      add(`${p.op} c64 ops/s this/${orig}`, ratio(p.byImpl.native.opsPerSec, p.byImpl[orig]?.opsPerSec), 2, ">=", notes.join("; ") || undefined);
     }
     if (s.process.native && s.process[orig]) {
       add(`peak RSS this/${orig}`, ratio(s.process.native.peakRssMb, s.process[orig].peakRssMb), 0.5, "<=");
@@ -207,20 +222,33 @@ function markdown(meta, s) {
   out.push("");
   if (s.phases.some((p) => impls.some((i) => p.byImpl[i.id]?.serverCpuPerOpUs != null))) {
     out.push(
-      `**DynamoDB Local CPU per operation** (µs, its whole Java process, same phases) and the **ceiling**: ` +
-        `ops/s with all ${s.cores} cores busy, ${s.cores} s / (client + server CPU per op). ` +
-        `"zero-CPU client" is ${s.cores} s / this package's server CPU per op, divided by the original's ops/s: ` +
-        `the most any client could reach against it here. Batched finds run one wave at a time, and in both ` +
+      `**DynamoDB Local CPU per operation** (µs, its whole Java process, same phases), the CPU of its ` +
+        `**SQLite thread** (one thread runs every SQLite statement, so it is serial work), the **machine idle** ` +
+        `during each implementation's phase, and the **ceiling**: ops/s with all ${s.cores} cores busy, ` +
+        `${s.cores} s / (client + server CPU per op), or 1 s / the SQLite thread's CPU per op if that is lower. ` +
+        `"zero-CPU client" is that ceiling with no client CPU, against this package's server figures, divided ` +
+        `by the original's ops/s: the most any client could reach against it here, if CPU were the only bound. ` +
+        `Idle cores at 64 requests in flight mean it was not. Batched finds run one wave at a time, and in both ` +
         `DynamoBao implementations each wave first waits its batch window (\`batchDelay\`, 5 ms by default), ` +
-        `so their ceilings are waves of n finds in (window + n × CPU per find / ${s.cores}).`,
+        `so their ceilings are waves of n finds in (window + n × the time per find above).`,
     );
     out.push("");
+    const pct = (v) => (v == null || !Number.isFinite(v) ? "–" : `${v.toFixed(0)}%`);
     out.push(
       table(
-        ["operation @concurrency", ...impls.map((i) => `server, ${name(i)}`), ...impls.map((i) => `ceiling, ${name(i)}`), ...origs.map((o) => `zero-CPU client/${name(o)}`)],
+        [
+          "operation @concurrency",
+          ...impls.map((i) => `server, ${name(i)}`),
+          "SQLite thread, this",
+          ...impls.map((i) => `idle, ${name(i)}`),
+          ...impls.map((i) => `ceiling, ${name(i)}`),
+          ...origs.map((o) => `zero-CPU client/${name(o)}`),
+        ],
         s.phases.map((p) => [
           opLabel(p),
           ...impls.map((i) => num(p.byImpl[i.id]?.serverCpuPerOpUs)),
+          num(p.byImpl.native?.serverSerialCpuPerOpUs),
+          ...impls.map((i) => pct(p.byImpl[i.id]?.machineIdlePct)),
           ...impls.map((i) => num(p.byImpl[i.id]?.ceilingOpsPerSec)),
           ...origs.map((o) => times(ratio(zeroCpuCeiling(s, p), p.byImpl[o.id]?.opsPerSec))),
         ]),

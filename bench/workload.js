@@ -7,7 +7,7 @@
  */
 const { performance } = require("node:perf_hooks");
 const { percentile } = require("./stats.js");
-const { threadCpu, perOp } = require("./proc-cpu.js");
+const { threadCpu, perOp, machineTicks, idlePct } = require("./proc-cpu.js");
 const { SEED_COUNT, GROUPS, groupOf } = require("./models.js");
 
 const CONCURRENCY = [1, 64];
@@ -142,9 +142,11 @@ async function drive(adapter, op, count, workers, conc, ids, offset) {
  * Batched finds run as waves of `conc` finds; their figures are per find.
  * @param {{beforeMeasure?: () => Promise<void>, afterMeasure?: () => Promise<void>}} [hooks]
  *   around the measured operations only (the profiler uses them)
- * @param {() => number|null} [serverCpu] the DynamoDB Local process's CPU so far, µs
+ * @param {{total?: () => number|null, serial?: () => number|null}} [serverCpu] the DynamoDB Local
+ *   process's CPU so far, µs: all of it, and its serial (SQLite) thread's
  */
-async function runPhase(adapter, phase, ids, phaseIndex, hooks = {}, serverCpu = () => null) {
+async function runPhase(adapter, phase, ids, phaseIndex, hooks = {}, serverCpu = {}) {
+  const { total: serverTotal = () => null, serial: serverSerial = () => null } = serverCpu;
   const { op, conc, n, warmup } = phase;
   const waves = op.wave;
   const ops = waves ? Math.ceil(n / conc) : n; // calls to the adapter
@@ -156,15 +158,20 @@ async function runPhase(adapter, phase, ids, phaseIndex, hooks = {}, serverCpu =
   }
   if (global.gc) global.gc();
   if (hooks.beforeMeasure) await hooks.beforeMeasure(phase);
-  const server0 = serverCpu();
+  // Readings that walk /proc's thread lists come first and last, outside the client CPU window.
+  const serial0 = serverSerial();
+  const server0 = serverTotal();
   const threads0 = threadCpu();
+  const machine0 = machineTicks();
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const latencies = await drive(adapter, op, ops, workers, conc, ids, offset);
   const wallMs = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
-  const server1 = serverCpu();
+  const machine1 = machineTicks();
+  const server1 = serverTotal();
   const threads1 = threadCpu();
+  const serial1 = serverSerial();
   if (hooks.afterMeasure) await hooks.afterMeasure(phase);
   const finds = waves ? ops * conc : ops; // per-operation figures count finds, not waves
   const cpuUs = cpu.user + cpu.system;
@@ -181,6 +188,8 @@ async function runPhase(adapter, phase, ids, phaseIndex, hooks = {}, serverCpu =
     cpuPerItemUs: cpuUs / (finds * op.items),
     threadCpuPerOpUs: perOp(threads0, threads1, finds),
     serverCpuPerOpUs: server0 == null || server1 == null ? null : (server1 - server0) / finds,
+    serverSerialCpuPerOpUs: serial0 == null || serial1 == null ? null : (serial1 - serial0) / finds,
+    machineIdlePct: idlePct(machine0, machine1),
     opsPerSec: finds / (wallMs / 1000),
     p50Ms: percentile(latencies, 50),
     p99Ms: percentile(latencies, 99),
