@@ -6,7 +6,10 @@
  */
 const { test } = require('node:test');
 const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const { Worker } = require('node:worker_threads');
 const { summarize } = require('../bench/report.js');
+const { threadCpu } = require('../bench/proc-cpu.js');
 
 /** One run per implementation with the given phase figures. */
 function rawWith(phases) {
@@ -67,4 +70,32 @@ test('a busy machine is not noted, and a serial thread cheaper than the cores ch
   assert.equal(s.phases[0].byImpl.native.ceilingOpsPerSec, 2e6 / 400);
   const reach = s.targets.find((t) => t.name === 'find c64 ops/s this/original');
   assert.equal(reach.detail, `a zero-CPU client would reach ${(2e6 / 300 / 1000).toFixed(2)}x`);
+});
+
+// Without schedstat (no /proc, or a kernel without it) ticks are all there is.
+const SCHEDSTAT = fs.existsSync('/proc/self/schedstat');
+
+test('the thread split counts CPU in scheduler time, not 10 ms ticks', { skip: !SCHEDSTAT && 'no /proc/self/schedstat' }, async () => {
+  // Another thread works 3 ms and then waits, which brings its scheduler
+  // time up to date (a running thread's is only updated at scheduler
+  // events). Ticks would read those 3 ms as 0 or 10,000 µs.
+  const worker = new Worker(
+    `const { parentPort } = require('node:worker_threads');
+     parentPort.on('message', (ms) => {
+       const until = process.hrtime.bigint() + BigInt(ms) * 1_000_000n;
+       while (process.hrtime.bigint() < until);
+       parentPort.postMessage('done');
+     });`,
+    { eval: true },
+  );
+  const work = (ms) => new Promise((resolve) => { worker.once('message', resolve); worker.postMessage(ms); });
+  try {
+    await work(1); // started and settled
+    const before = threadCpu();
+    await work(3);
+    const used = threadCpu().other - before.other;
+    assert.ok(used > 2500 && used < 9000, `3 ms of work on another thread read as ${used} µs`);
+  } finally {
+    await worker.terminate();
+  }
 });

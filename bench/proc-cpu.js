@@ -26,6 +26,24 @@ function statCpuUs(file) {
 }
 
 /**
+ * One thread's CPU in µs: its scheduler run time (`schedstat`, in ns), or
+ * utime + stime in 10 ms ticks where the kernel has no schedstat. A phase's
+ * share of one thread is often a few ticks, too coarse to compare. (A
+ * running thread's run time is as of its last scheduler event, at most a
+ * scheduler tick ago.)
+ * @param {string} dir `/proc/<pid>/task/<tid>`
+ */
+function threadCpuUs(dir) {
+  try {
+    const ns = Number(fs.readFileSync(`${dir}/schedstat`, "utf8").split(" ", 1)[0]);
+    if (Number.isFinite(ns)) return ns / 1000;
+  } catch {
+    // no schedstat (or the thread ended): the tick count below
+  }
+  return statCpuUs(`${dir}/stat`);
+}
+
+/**
  * @param {number|undefined} pid
  * @returns {() => number|null} µs of CPU the process (every thread) has used so far
  */
@@ -64,7 +82,7 @@ function serverSerialCpuReader(pid) {
       } catch {
         continue; // the thread ended between the listing and the read
       }
-      const t = statCpuUs(`/proc/${pid}/task/${tid}/stat`);
+      const t = threadCpuUs(`/proc/${pid}/task/${tid}`);
       if (t == null) continue;
       found = true;
       us += t;
@@ -114,7 +132,7 @@ function threadCpu() {
     } catch {
       continue; // the thread ended between the listing and the read
     }
-    out[group(tid, comm)] += statCpuUs(`/proc/self/task/${tid}/stat`) ?? 0;
+    out[group(tid, comm)] += threadCpuUs(`/proc/self/task/${tid}`) ?? 0;
   }
   return out;
 }

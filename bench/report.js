@@ -257,7 +257,7 @@ function markdown(meta, s) {
     out.push("");
   }
   if (s.phases.some((p) => p.byImpl.native?.threadCpuPerOpUs)) {
-    out.push("**This package's client CPU by thread** (µs per operation, /proc/self/task; 10 ms ticks, so approximate): the JS thread, the addon's tokio workers (the aws-sdk client), and V8's and libuv's helper threads:");
+    out.push("**This package's client CPU by thread** (µs per operation, each thread's scheduler run time from /proc/self/task): the JS thread, the addon's tokio workers (the aws-sdk client), and V8's and libuv's helper threads:");
     out.push("");
     out.push(
       table(
