@@ -10,7 +10,7 @@
  *                  quick?, cpuProfDir? (V8 profiles of each measured phase), serverPid? (DynamoDB Local)}
  */
 const task = JSON.parse(process.argv[2]);
-const { findImpl } = require("./impls.js");
+const { findImpl, adapterFor } = require("./impls.js");
 
 // Profiling only: load another build of the addon (one with symbols for
 // `perf`) wherever the package loads native/*.node.
@@ -29,11 +29,6 @@ const requireMs = Number(process.hrtime.bigint() - t0) / 1e6;
 const fs = require("node:fs");
 const os = require("node:os");
 
-function adapterFor() {
-  const options = { ...task, redirectEndpoint: impl.redirectEndpoint };
-  if (impl.kind === "sdk") return require("./adapters/sdk.js").sdkAdapter(lib, options);
-  return require("./adapters/bao.js").baoAdapter(lib, options);
-}
 
 async function seed(adapter, count) {
   const ids = new Array(count);
@@ -70,7 +65,7 @@ async function main() {
     const { measureInstantiation } = require("./instantiate.js");
     body = { instantiation: measureInstantiation(lib, task) };
   } else {
-    const adapter = adapterFor();
+    const adapter = adapterFor(impl, lib, task);
     if (task.mode === "seed") body = await seed(adapter, task.count);
     else if (task.mode === "run") body = await run(adapter);
     else throw new Error(`unknown mode ${task.mode}`);

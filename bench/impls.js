@@ -95,4 +95,16 @@ function findImpl(id) {
   return impl;
 }
 
-module.exports = { implementations, findImpl };
+/**
+ * The workload adapter for `impl` over what its `load()` returned.
+ * @param {Impl} impl
+ * @param {object} lib
+ * @param {{endpoint: string, tableName: string, region: string, tenant: string}} options
+ */
+function adapterFor(impl, lib, options) {
+  const withRedirect = { ...options, redirectEndpoint: impl.redirectEndpoint };
+  if (impl.kind === "sdk") return require("./adapters/sdk.js").sdkAdapter(lib, withRedirect);
+  return require("./adapters/bao.js").baoAdapter(lib, withRedirect);
+}
+
+module.exports = { implementations, findImpl, adapterFor };

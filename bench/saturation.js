@@ -15,7 +15,7 @@ const { execFileSync } = require("node:child_process");
 const fs = require("node:fs");
 const ddbLocal = require("../scripts/ddb-local.js");
 const { createTable } = require("../scripts/create-table.js");
-const { findImpl } = require("./impls.js");
+const { findImpl, adapterFor } = require("./impls.js");
 const { serverCpuReader, serverSerialCpuReader, machineTicks, idlePct } = require("./proc-cpu.js");
 
 const TABLE = "bao-saturation";
@@ -27,12 +27,6 @@ const WARM_MS = 1000 * Number(process.env.BENCH_WARM_S || 20);
 const MEASURE_MS = 1000 * Number(process.env.BENCH_MEASURE_S || 10);
 const SEEDED = 300;
 const OPS = ["create", "find", "update"];
-
-function adapterFor(impl, options) {
-  const lib = impl.load();
-  if (impl.kind === "sdk") return require("./adapters/sdk.js").sdkAdapter(lib, options);
-  return require("./adapters/bao.js").baoAdapter(lib, { ...options, redirectEndpoint: impl.redirectEndpoint });
-}
 
 /** Runs `op` with `conc` in flight until `ms` have passed; resolves to the operations done. */
 async function drive(adapter, ids, conc, ms) {
@@ -58,7 +52,8 @@ async function measure(impl, conc) {
   try {
     ddbLocal.useLocalEnv(server.endpoint, { tableName: TABLE, region: REGION });
     await createTable({ endpoint: server.endpoint, tableName: TABLE, region: REGION });
-    const adapter = adapterFor(impl, { endpoint: server.endpoint, tableName: TABLE, region: REGION, tenant: "saturation" });
+    const options = { endpoint: server.endpoint, tableName: TABLE, region: REGION, tenant: "saturation" };
+    const adapter = adapterFor(impl, impl.load(), options);
     const ids = [];
     for (let i = 0; i < SEEDED; i++) ids.push(await adapter.seed(i));
     await drive(adapter, ids, conc, WARM_MS);
