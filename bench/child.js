@@ -29,7 +29,6 @@ const requireMs = Number(process.hrtime.bigint() - t0) / 1e6;
 const fs = require("node:fs");
 const os = require("node:os");
 
-
 async function seed(adapter, count) {
   const ids = new Array(count);
   let next = 0;

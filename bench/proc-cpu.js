@@ -67,28 +67,7 @@ const SERIAL_THREAD = /^SQLiteQueue/;
  */
 function serverSerialCpuReader(pid) {
   if (!pid) return () => null;
-  return () => {
-    let tids;
-    try {
-      tids = fs.readdirSync(`/proc/${pid}/task`);
-    } catch {
-      return null;
-    }
-    let us = 0;
-    let found = false;
-    for (const tid of tids) {
-      try {
-        if (!SERIAL_THREAD.test(fs.readFileSync(`/proc/${pid}/task/${tid}/comm`, "utf8"))) continue;
-      } catch {
-        continue; // the thread ended between the listing and the read
-      }
-      const t = threadCpuUs(`/proc/${pid}/task/${tid}`);
-      if (t == null) continue;
-      found = true;
-      us += t;
-    }
-    return found ? us : null;
-  };
+  return () => cpuByGroup(pid, (tid, comm) => (SERIAL_THREAD.test(comm) ? "serial" : null))?.serial ?? null;
 }
 
 /** @returns {{idle: number, total: number}|null} the whole machine's idle and total CPU ticks so far */
@@ -116,25 +95,40 @@ function group(tid, comm) {
   return "other";
 }
 
-/** @returns {{js: number, tokio: number, other: number}|null} CPU µs so far by group (threads that exited are not counted) */
-function threadCpu() {
+/**
+ * CPU µs so far of a process's live threads, summed by the group `groupOf`
+ * names for each (threads it gives `null` are left out; threads that exited
+ * are not counted).
+ * @param {number|"self"} pid
+ * @param {(tid: string, comm: string) => string|null} groupOf
+ * @returns {Record<string, number>|null} null when the threads cannot be listed
+ */
+function cpuByGroup(pid, groupOf) {
   let tids;
   try {
-    tids = fs.readdirSync("/proc/self/task");
+    tids = fs.readdirSync(`/proc/${pid}/task`);
   } catch {
     return null;
   }
-  const out = { js: 0, tokio: 0, other: 0 };
+  const out = {};
   for (const tid of tids) {
     let comm;
     try {
-      comm = fs.readFileSync(`/proc/self/task/${tid}/comm`, "utf8").trim();
+      comm = fs.readFileSync(`/proc/${pid}/task/${tid}/comm`, "utf8").trim();
     } catch {
       continue; // the thread ended between the listing and the read
     }
-    out[group(tid, comm)] += threadCpuUs(`/proc/self/task/${tid}`) ?? 0;
+    const g = groupOf(tid, comm);
+    const us = g === null ? null : threadCpuUs(`/proc/${pid}/task/${tid}`);
+    if (us != null) out[g] = (out[g] ?? 0) + us;
   }
   return out;
+}
+
+/** @returns {{js: number, tokio: number, other: number}|null} this process's CPU µs so far by group */
+function threadCpu() {
+  const out = cpuByGroup("self", group);
+  return out && { js: out.js ?? 0, tokio: out.tokio ?? 0, other: out.other ?? 0 };
 }
 
 /** Per-operation CPU by group between two `threadCpu()` readings. */
