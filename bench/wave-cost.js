@@ -1,0 +1,146 @@
+#!/usr/bin/env node
+"use strict";
+/**
+ * What a wave of batched finds costs, split into the part paid once per wave
+ * and the part paid per find. Each implementation runs waves of two sizes
+ * (default 1 and 100 finds, each wave one `runWithBatchContext`, so one
+ * BatchGetItem after the 5 ms batch delay) in its own process against a
+ * fresh DynamoDB Local; client CPU per wave is taken as `fixed + n × per
+ * find`, solved from the two sizes.
+ *
+ * The fixed part is one request issued from idle: on a VM every thread that
+ * sleeps and is woken costs CPU, and this package has two that do per wave
+ * (the JS thread and the tokio worker) where a JS client has one. So the
+ * benchmark's per-find figure at 64, `fixed / 64 + per find`, says little
+ * about the per-find cost unless the two parts are seen apart.
+ *
+ *   node bench/wave-cost.js                # native, original and sdk; sizes 1 and 100
+ *   BENCH_IMPLS=native,original BENCH_WAVE_SIZES=1,64 BENCH_WAVES=200 node bench/wave-cost.js
+ *   (BENCH_WAVES: measured waves per size, after as many unmeasured; default 100)
+ */
+const { execFileSync } = require("node:child_process");
+const fs = require("node:fs");
+const { setTimeout: sleep } = require("node:timers/promises");
+const ddbLocal = require("../scripts/ddb-local.js");
+const { createTable } = require("../scripts/create-table.js");
+const { findImpl, adapterFor } = require("./impls.js");
+const { threadCpu } = require("./proc-cpu.js");
+
+const TABLE = "bao-wave-cost";
+const REGION = "us-west-2";
+const IMPLS = (process.env.BENCH_IMPLS || "native,original,sdk").split(",");
+const SIZES = (process.env.BENCH_WAVE_SIZES || "1,100").split(",").map(Number);
+const WAVES = Number(process.env.BENCH_WAVES || 100);
+const SEEDED = 300;
+const AT = 64; // the benchmark's concurrency for batched finds
+
+/**
+ * `fixed` (µs per wave) and `perFind` (µs) of the line through two
+ * (wave size, CPU per wave) points.
+ * @param {{size: number, cpuPerWaveUs: number}} a
+ * @param {{size: number, cpuPerWaveUs: number}} b
+ */
+function split(a, b) {
+  const perFind = (b.cpuPerWaveUs - a.cpuPerWaveUs) / (b.size - a.size);
+  return { fixed: a.cpuPerWaveUs - perFind * a.size, perFind };
+}
+
+/** Client CPU of `await setTimeout(ms)` in this process, µs per wake-up. */
+async function timerWakeUs(ms = 5, n = 100) {
+  const c0 = process.cpuUsage();
+  for (let i = 0; i < n; i++) await sleep(ms);
+  const c = process.cpuUsage(c0);
+  return (c.user + c.system) / n;
+}
+
+/** One implementation, in this process: CPU per wave (and by thread) at each size. */
+async function measure(impl) {
+  const server = await ddbLocal.start();
+  try {
+    ddbLocal.useLocalEnv(server.endpoint, { tableName: TABLE, region: REGION });
+    await createTable({ endpoint: server.endpoint, tableName: TABLE, region: REGION });
+    const options = { endpoint: server.endpoint, tableName: TABLE, region: REGION, tenant: "wavecost" };
+    const adapter = adapterFor(impl, impl.load(), options);
+    const ids = [];
+    for (let i = 0; i < SEEDED; i++) ids.push(await adapter.seed(i));
+    const out = [];
+    for (const size of SIZES) {
+      const wave = async (w) => {
+        const batch = Array.from({ length: size }, (_, k) => ids[(w * size + k) % ids.length]);
+        const got = await adapter.findBatched(batch);
+        if (got !== size) throw new Error(`a wave of ${size} found ${got}`);
+      };
+      for (let w = 0; w < WAVES; w++) await wave(w);
+      const [c0, t0] = [process.cpuUsage(), threadCpu()];
+      for (let w = 0; w < WAVES; w++) await wave(WAVES + w);
+      const [c, t1] = [process.cpuUsage(c0), threadCpu()];
+      const per = (k) => (t0 && t1 ? (t1[k] - t0[k]) / WAVES : null);
+      out.push({ size, cpuPerWaveUs: (c.user + c.system) / WAVES, js: per("js"), tokio: per("tokio"), other: per("other") });
+    }
+    return out;
+  } finally {
+    await server.stop();
+  }
+}
+
+async function main() {
+  const one = process.env.BENCH_WAVE_COST_ONE;
+  if (one) {
+    fs.writeSync(1, JSON.stringify(await measure(findImpl(one))));
+    return;
+  }
+  if (SIZES.length !== 2 || !(SIZES[0] < SIZES[1])) throw new Error("BENCH_WAVE_SIZES takes two sizes, smaller first");
+  const fmt = (v) => (v == null ? "–" : v.toLocaleString("en-US", { maximumFractionDigits: v < 100 ? 1 : 0 }));
+  const wakeUs = await timerWakeUs();
+  const rows = [];
+  for (const id of IMPLS) {
+    // One process per implementation: its CPU, its JIT and its client alone.
+    const out = execFileSync(process.execPath, [__filename], {
+      env: { ...process.env, BENCH_WAVE_COST_ONE: id },
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    const sizes = JSON.parse(out.toString());
+    rows.push({ id, sizes, ...split(sizes[0], sizes[1]) });
+    process.stderr.write(`[wave-cost] ${id} done\n`);
+  }
+  const [a, b] = SIZES;
+  const lines = [
+    `Batched finds: ${WAVES} measured waves per size (after ${WAVES} unmeasured), a fresh DynamoDB Local per implementation.`,
+    `An idle 5 ms timer wake-up costs ${fmt(wakeUs)} µs of CPU in a bare Node process on this machine.`,
+    "",
+    `| implementation | CPU per wave of ${a} (µs) | per wave of ${b} | fixed per wave | per find | per find in a wave of ${AT} |`,
+    "|---|---:|---:|---:|---:|---:|",
+  ];
+  for (const r of rows) {
+    lines.push(
+      `| ${r.id} | ${fmt(r.sizes[0].cpuPerWaveUs)} | ${fmt(r.sizes[1].cpuPerWaveUs)} | ${fmt(r.fixed)} | ${fmt(r.perFind)} | ${fmt(r.fixed / AT + r.perFind)} |`,
+    );
+  }
+  const base = rows.find((r) => r.id === "original");
+  const native = rows.find((r) => r.id === "native");
+  if (base && native) {
+    const x = (v) => `${(v).toFixed(2)}x`;
+    lines.push(
+      "",
+      `native/original: fixed per wave ${x(native.fixed / base.fixed)}, per find ${x(native.perFind / base.perFind)}, ` +
+        `per find in a wave of ${AT} ${x((native.fixed / AT + native.perFind) / (base.fixed / AT + base.perFind))}`,
+    );
+  }
+  if (native?.sizes[0].tokio != null) {
+    lines.push("", "native by thread, µs per wave:", "", "| wave of | JS thread | tokio workers | other threads |", "|---:|---:|---:|---:|");
+    for (const s of native.sizes) lines.push(`| ${s.size} | ${fmt(s.js)} | ${fmt(s.tokio)} | ${fmt(s.other)} |`);
+  }
+  fs.writeSync(1, `${lines.join("\n")}\n`);
+}
+
+if (require.main === module) {
+  main().then(
+    () => process.exit(0), // the library's client may hold sockets open
+    (e) => {
+      console.error(e);
+      process.exit(1);
+    },
+  );
+}
+
+module.exports = { split };
