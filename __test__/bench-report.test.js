@@ -9,7 +9,7 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const { Worker } = require('node:worker_threads');
 const { summarize } = require('../bench/report.js');
-const { threadCpu } = require('../bench/proc-cpu.js');
+const { threadCpu, threadSleepCounts } = require('../bench/proc-cpu.js');
 
 /** One run per implementation with the given phase figures. */
 function rawWith(phases) {
@@ -98,4 +98,13 @@ test('the thread split counts CPU in scheduler time, not 10 ms ticks', { skip: !
   } finally {
     await worker.terminate();
   }
+});
+
+test("a thread's sleeps are counted, one per wait", { skip: !fs.existsSync('/proc/self/status') && 'no /proc' }, async () => {
+  const before = threadSleepCounts();
+  for (let i = 0; i < 10; i++) await new Promise((resolve) => setTimeout(resolve, 2));
+  const slept = threadSleepCounts().js - before.js;
+  // Each awaited timer puts the JS thread to sleep once; anything else that
+  // woke it (the test runner) can only add a few.
+  assert.ok(slept >= 10 && slept < 40, `10 awaited timers read as ${slept} sleeps of the JS thread`);
 });

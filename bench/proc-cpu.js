@@ -67,7 +67,7 @@ const SERIAL_THREAD = /^SQLiteQueue/;
  */
 function serverSerialCpuReader(pid) {
   if (!pid) return () => null;
-  return () => cpuByGroup(pid, (tid, comm) => (SERIAL_THREAD.test(comm) ? "serial" : null))?.serial ?? null;
+  return () => sumByGroup(pid, (tid, comm) => (SERIAL_THREAD.test(comm) ? "serial" : null))?.serial ?? null;
 }
 
 /** @returns {{idle: number, total: number}|null} the whole machine's idle and total CPU ticks so far */
@@ -96,14 +96,29 @@ function group(tid, comm) {
 }
 
 /**
- * CPU µs so far of a process's live threads, summed by the group `groupOf`
+ * How many times a thread has gone to sleep so far (`voluntary_ctxt_switches`:
+ * each is a wake-up to come), or null when it cannot be read.
+ * @param {string} dir `/proc/<pid>/task/<tid>`
+ */
+function threadSleeps(dir) {
+  try {
+    const m = /^voluntary_ctxt_switches:\s+(\d+)$/m.exec(fs.readFileSync(`${dir}/status`, "utf8"));
+    return m ? Number(m[1]) : null;
+  } catch {
+    return null; // the thread ended, or no such field
+  }
+}
+
+/**
+ * `read(dir)` of a process's live threads, summed by the group `groupOf`
  * names for each (threads it gives `null` are left out; threads that exited
  * are not counted).
  * @param {number|"self"} pid
  * @param {(tid: string, comm: string) => string|null} groupOf
+ * @param {(dir: string) => number|null} [read] per thread, from `/proc/<pid>/task/<tid>`; CPU µs by default
  * @returns {Record<string, number>|null} null when the threads cannot be listed
  */
-function cpuByGroup(pid, groupOf) {
+function sumByGroup(pid, groupOf, read = threadCpuUs) {
   let tids;
   try {
     tids = fs.readdirSync(`/proc/${pid}/task`);
@@ -119,16 +134,26 @@ function cpuByGroup(pid, groupOf) {
       continue; // the thread ended between the listing and the read
     }
     const g = groupOf(tid, comm);
-    const us = g === null ? null : threadCpuUs(`/proc/${pid}/task/${tid}`);
-    if (us != null) out[g] = (out[g] ?? 0) + us;
+    const v = g === null ? null : read(`/proc/${pid}/task/${tid}`);
+    if (v != null) out[g] = (out[g] ?? 0) + v;
   }
   return out;
 }
 
+/** This process's threads' `read` figures, as `{js, tokio, other}`. */
+function byThreadGroup(read) {
+  const out = sumByGroup("self", group, read);
+  return out && { js: out.js ?? 0, tokio: out.tokio ?? 0, other: out.other ?? 0 };
+}
+
 /** @returns {{js: number, tokio: number, other: number}|null} this process's CPU µs so far by group */
 function threadCpu() {
-  const out = cpuByGroup("self", group);
-  return out && { js: out.js ?? 0, tokio: out.tokio ?? 0, other: out.other ?? 0 };
+  return byThreadGroup(threadCpuUs);
+}
+
+/** @returns {{js: number, tokio: number, other: number}|null} this process's sleeps so far by group (see threadSleeps) */
+function threadSleepCounts() {
+  return byThreadGroup(threadSleeps);
 }
 
 /** Per-operation CPU by group between two `threadCpu()` readings. */
@@ -139,4 +164,4 @@ function perOp(before, after, ops) {
   return r;
 }
 
-module.exports = { serverCpuReader, serverSerialCpuReader, machineTicks, idlePct, threadCpu, perOp };
+module.exports = { serverCpuReader, serverSerialCpuReader, machineTicks, idlePct, threadCpu, threadSleepCounts, perOp };

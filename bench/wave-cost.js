@@ -24,7 +24,7 @@ const { setTimeout: sleep } = require("node:timers/promises");
 const ddbLocal = require("../scripts/ddb-local.js");
 const { createTable } = require("../scripts/create-table.js");
 const { findImpl, adapterFor } = require("./impls.js");
-const { threadCpu } = require("./proc-cpu.js");
+const { threadCpu, threadSleepCounts } = require("./proc-cpu.js");
 
 const TABLE = "bao-wave-cost";
 const REGION = "us-west-2";
@@ -71,11 +71,11 @@ async function measure(impl) {
         if (got !== size) throw new Error(`a wave of ${size} found ${got}`);
       };
       for (let w = 0; w < WAVES; w++) await wave(w);
-      const [c0, t0] = [process.cpuUsage(), threadCpu()];
+      const [c0, t0, z0] = [process.cpuUsage(), threadCpu(), threadSleepCounts()];
       for (let w = 0; w < WAVES; w++) await wave(WAVES + w);
-      const [c, t1] = [process.cpuUsage(c0), threadCpu()];
-      const per = (k) => (t0 && t1 ? (t1[k] - t0[k]) / WAVES : null);
-      out.push({ size, cpuPerWaveUs: (c.user + c.system) / WAVES, js: per("js"), tokio: per("tokio"), other: per("other") });
+      const [c, t1, z1] = [process.cpuUsage(c0), threadCpu(), threadSleepCounts()];
+      const per = (a, b) => (a && b ? Object.fromEntries(Object.keys(b).map((k) => [k, (b[k] - a[k]) / WAVES])) : null);
+      out.push({ size, cpuPerWaveUs: (c.user + c.system) / WAVES, cpu: per(t0, t1), sleeps: per(z0, z1) });
     }
     return out;
   } finally {
@@ -126,9 +126,23 @@ async function main() {
         `per find in a wave of ${AT} ${x((native.fixed / AT + native.perFind) / (base.fixed / AT + base.perFind))}`,
     );
   }
-  if (native?.sizes[0].tokio != null) {
-    lines.push("", "native by thread, µs per wave:", "", "| wave of | JS thread | tokio workers | other threads |", "|---:|---:|---:|---:|");
-    for (const s of native.sizes) lines.push(`| ${s.size} | ${fmt(s.js)} | ${fmt(s.tokio)} | ${fmt(s.other)} |`);
+  const threaded = rows.filter((r) => r.sizes[0].cpu);
+  if (threaded.length) {
+    lines.push(
+      "",
+      "By thread, per wave: CPU µs, and how often the thread went to sleep (each sleep is a wake-up paid for):",
+      "",
+      "| implementation | wave of | JS thread | tokio workers | other threads | JS thread sleeps | tokio sleeps | other sleeps |",
+      "|---|---:|---:|---:|---:|---:|---:|---:|",
+    );
+    for (const r of threaded) {
+      for (const s of r.sizes) {
+        const z = s.sleeps ?? {};
+        lines.push(
+          `| ${r.id} | ${s.size} | ${fmt(s.cpu.js)} | ${fmt(s.cpu.tokio)} | ${fmt(s.cpu.other)} | ${fmt(z.js)} | ${fmt(z.tokio)} | ${fmt(z.other)} |`,
+        );
+      }
+    }
   }
   fs.writeSync(1, `${lines.join("\n")}\n`);
 }
