@@ -76,14 +76,18 @@ test('a busy machine is not noted, and a serial thread cheaper than the cores ch
 const SCHEDSTAT = fs.existsSync('/proc/self/schedstat');
 
 test('the thread split counts CPU in scheduler time, not 10 ms ticks', { skip: !SCHEDSTAT && 'no /proc/self/schedstat' }, async () => {
-  // Another thread works 3 ms and then waits, which brings its scheduler
-  // time up to date (a running thread's is only updated at scheduler
-  // events). Ticks would read those 3 ms as 0 or 10,000 µs.
+  // Another thread works 3 ms of CPU and then waits, which brings its
+  // scheduler time up to date (a running thread's is only updated at
+  // scheduler events). Ticks would read those 3 ms as 0 or 10,000 µs. The
+  // work is counted in CPU (the process's, which only this thread adds to
+  // here), not wall time: on a loaded machine 3 ms of wall time can hold far
+  // less CPU.
   const worker = new Worker(
     `const { parentPort } = require('node:worker_threads');
+     const cpuUs = () => { const c = process.cpuUsage(); return c.user + c.system; };
      parentPort.on('message', (ms) => {
-       const until = process.hrtime.bigint() + BigInt(ms) * 1_000_000n;
-       while (process.hrtime.bigint() < until);
+       const until = cpuUs() + ms * 1000;
+       while (cpuUs() < until);
        parentPort.postMessage('done');
      });`,
     { eval: true },
@@ -100,11 +104,13 @@ test('the thread split counts CPU in scheduler time, not 10 ms ticks', { skip: !
   }
 });
 
-test("a thread's sleeps are counted, one per wait", { skip: !fs.existsSync('/proc/self/status') && 'no /proc' }, async () => {
+test("a thread's sleeps are counted, one per wait", { skip: !fs.existsSync('/proc/self/status') && 'no /proc' }, () => {
+  // Atomics.wait on a value that never changes blocks the JS thread every
+  // time (an awaited timer may already be due when a loaded machine gets to
+  // it, and then nothing sleeps).
+  const cell = new Int32Array(new SharedArrayBuffer(4));
   const before = threadSleepCounts();
-  for (let i = 0; i < 10; i++) await new Promise((resolve) => setTimeout(resolve, 2));
+  for (let i = 0; i < 10; i++) Atomics.wait(cell, 0, 0, 1);
   const slept = threadSleepCounts().js - before.js;
-  // Each awaited timer puts the JS thread to sleep once; anything else that
-  // woke it (the test runner) can only add a few.
-  assert.ok(slept >= 10 && slept < 40, `10 awaited timers read as ${slept} sleeps of the JS thread`);
+  assert.ok(slept >= 10 && slept < 40, `10 waits read as ${slept} sleeps of the JS thread`);
 });
