@@ -107,4 +107,31 @@ function adapterFor(impl, lib, options) {
   return require("./adapters/bao.js").baoAdapter(lib, withRedirect);
 }
 
-module.exports = { implementations, findImpl, adapterFor };
+/**
+ * Runs `fn` with `impl`'s adapter against a DynamoDB Local of its own (stopped
+ * afterwards), `seeded` items already created through it; for scripts that
+ * measure one implementation per process.
+ * @template T
+ * @param {Impl} impl
+ * @param {{tableName: string, region: string, tenant: string, seeded: number}} options
+ * @param {(ctx: {adapter: object, ids: string[], server: {pid: number, endpoint: string}}) => Promise<T>} fn
+ * @returns {Promise<T>}
+ */
+async function withFreshAdapter(impl, { tableName, region, tenant, seeded }, fn) {
+  // Required here: child.js loads this module before it times an implementation's require().
+  const ddbLocal = require("../scripts/ddb-local.js");
+  const { createTable } = require("../scripts/create-table.js");
+  const server = await ddbLocal.start();
+  try {
+    ddbLocal.useLocalEnv(server.endpoint, { tableName, region });
+    await createTable({ endpoint: server.endpoint, tableName, region });
+    const adapter = adapterFor(impl, impl.load(), { endpoint: server.endpoint, tableName, region, tenant });
+    const ids = [];
+    for (let i = 0; i < seeded; i++) ids.push(await adapter.seed(i));
+    return await fn({ adapter, ids, server });
+  } finally {
+    await server.stop();
+  }
+}
+
+module.exports = { implementations, findImpl, adapterFor, withFreshAdapter };

@@ -13,9 +13,7 @@
  */
 const { execFileSync } = require("node:child_process");
 const fs = require("node:fs");
-const ddbLocal = require("../scripts/ddb-local.js");
-const { createTable } = require("../scripts/create-table.js");
-const { findImpl, adapterFor } = require("./impls.js");
+const { findImpl, withFreshAdapter } = require("./impls.js");
 const { serverCpuReader, serverSerialCpuReader, machineTicks, idlePct } = require("./proc-cpu.js");
 
 const TABLE = "bao-saturation";
@@ -48,14 +46,8 @@ async function drive(adapter, ids, conc, ms) {
 }
 
 async function measure(impl, conc) {
-  const server = await ddbLocal.start();
-  try {
-    ddbLocal.useLocalEnv(server.endpoint, { tableName: TABLE, region: REGION });
-    await createTable({ endpoint: server.endpoint, tableName: TABLE, region: REGION });
-    const options = { endpoint: server.endpoint, tableName: TABLE, region: REGION, tenant: "saturation" };
-    const adapter = adapterFor(impl, impl.load(), options);
-    const ids = [];
-    for (let i = 0; i < SEEDED; i++) ids.push(await adapter.seed(i));
+  const options = { tableName: TABLE, region: REGION, tenant: "saturation", seeded: SEEDED };
+  return withFreshAdapter(impl, options, async ({ adapter, ids, server }) => {
     await drive(adapter, ids, conc, WARM_MS);
     const serverTotal = serverCpuReader(server.pid);
     const serverSerial = serverSerialCpuReader(server.pid);
@@ -73,9 +65,7 @@ async function measure(impl, conc) {
       serialBusyPct: q0 == null || q1 == null ? null : (q1 - q0) / (wallS * 1e4),
       machineIdlePct: idlePct(m0, m1),
     };
-  } finally {
-    await server.stop();
-  }
+  });
 }
 
 async function main() {

@@ -8,11 +8,12 @@
  * fresh DynamoDB Local; client CPU per wave is taken as `fixed + n × per
  * find`, solved from the two sizes.
  *
- * The fixed part is one request issued from idle: on a VM every thread that
- * sleeps and is woken costs CPU, and this package has two that do per wave
- * (the JS thread and the tokio worker) where a JS client has one. So the
- * benchmark's per-find figure at 64, `fixed / 64 + per find`, says little
- * about the per-find cost unless the two parts are seen apart.
+ * The fixed part is mostly one request sent after the batch window's idle,
+ * which on a VM costs several times what the same request does among many in
+ * flight, whichever thread sends it. So the benchmark's per-find figure at
+ * 64, `fixed / 64 + per find`, says little about the per-find cost unless
+ * the two parts are seen apart. Each thread's sleeps per wave are counted
+ * too (a sleep is a wake-up to come).
  *
  *   node bench/wave-cost.js                # native, original and sdk; sizes 1 and 100
  *   BENCH_IMPLS=native,original BENCH_WAVE_SIZES=1,64 BENCH_WAVES=200 node bench/wave-cost.js
@@ -21,9 +22,7 @@
 const { execFileSync } = require("node:child_process");
 const fs = require("node:fs");
 const { setTimeout: sleep } = require("node:timers/promises");
-const ddbLocal = require("../scripts/ddb-local.js");
-const { createTable } = require("../scripts/create-table.js");
-const { findImpl, adapterFor } = require("./impls.js");
+const { findImpl, withFreshAdapter } = require("./impls.js");
 const { threadCpu, threadSleepCounts } = require("./proc-cpu.js");
 
 const TABLE = "bao-wave-cost";
@@ -55,14 +54,8 @@ async function timerWakeUs(ms = 5, n = 100) {
 
 /** One implementation, in this process: CPU per wave (and by thread) at each size. */
 async function measure(impl) {
-  const server = await ddbLocal.start();
-  try {
-    ddbLocal.useLocalEnv(server.endpoint, { tableName: TABLE, region: REGION });
-    await createTable({ endpoint: server.endpoint, tableName: TABLE, region: REGION });
-    const options = { endpoint: server.endpoint, tableName: TABLE, region: REGION, tenant: "wavecost" };
-    const adapter = adapterFor(impl, impl.load(), options);
-    const ids = [];
-    for (let i = 0; i < SEEDED; i++) ids.push(await adapter.seed(i));
+  const options = { tableName: TABLE, region: REGION, tenant: "wavecost", seeded: SEEDED };
+  return withFreshAdapter(impl, options, async ({ adapter, ids }) => {
     const out = [];
     for (const size of SIZES) {
       const wave = async (w) => {
@@ -78,9 +71,7 @@ async function measure(impl) {
       out.push({ size, cpuPerWaveUs: (c.user + c.system) / WAVES, cpu: per(t0, t1), sleeps: per(z0, z1) });
     }
     return out;
-  } finally {
-    await server.stop();
-  }
+  });
 }
 
 async function main() {
@@ -130,7 +121,7 @@ async function main() {
   if (threaded.length) {
     lines.push(
       "",
-      "By thread, per wave: CPU µs, and how often the thread went to sleep (each sleep is a wake-up paid for):",
+      "By thread, per wave: CPU µs, and how often the thread went to sleep:",
       "",
       "| implementation | wave of | JS thread | tokio workers | other threads | JS thread sleeps | tokio sleeps | other sleeps |",
       "|---|---:|---:|---:|---:|---:|---:|---:|",
