@@ -63,8 +63,9 @@ const MIN_WARMUP_WAVES = 200;
  * With 47 waves before the 47 measured at 64, `--trace-opt` showed
  * TurboFan recompiling this package's `batchFind` (35 ms on a helper
  * thread) inside the measured waves, about 4 µs per find of "other
- * threads" CPU; after 200 it was 0.6 µs. The original's figure moved by
- * less than the machine's noise either way.
+ * threads" CPU; after 200, in a process running the same phases before it,
+ * 0.6 µs. The original's figure moved by less than the machine's noise
+ * either way.
  * @returns {number} operations (finds, for batched finds)
  */
 function warmupCount(op, n, conc) {
