@@ -23,7 +23,7 @@ const { execFileSync } = require("node:child_process");
 const fs = require("node:fs");
 const { setTimeout: sleep } = require("node:timers/promises");
 const { findImpl, withFreshAdapter } = require("./impls.js");
-const { threadCpu, threadSleepCounts } = require("./proc-cpu.js");
+const { threadCpu, threadSleepCounts, perOp } = require("./proc-cpu.js");
 
 const TABLE = "bao-wave-cost";
 const REGION = "us-west-2";
@@ -35,13 +35,14 @@ const AT = 64; // the benchmark's concurrency for batched finds
 
 /**
  * `fixed` (µs per wave) and `perFind` (µs) of the line through two
- * (wave size, CPU per wave) points.
+ * (wave size, CPU per wave) points, and what that makes a find in a wave of AT.
  * @param {{size: number, cpuPerWaveUs: number}} a
  * @param {{size: number, cpuPerWaveUs: number}} b
  */
 function split(a, b) {
   const perFind = (b.cpuPerWaveUs - a.cpuPerWaveUs) / (b.size - a.size);
-  return { fixed: a.cpuPerWaveUs - perFind * a.size, perFind };
+  const fixed = a.cpuPerWaveUs - perFind * a.size;
+  return { fixed, perFind, atWaveOf64: fixed / AT + perFind };
 }
 
 /** Client CPU of `await setTimeout(ms)` in this process, µs per wake-up. */
@@ -67,8 +68,7 @@ async function measure(impl) {
       const [c0, t0, z0] = [process.cpuUsage(), threadCpu(), threadSleepCounts()];
       for (let w = 0; w < WAVES; w++) await wave(WAVES + w);
       const [c, t1, z1] = [process.cpuUsage(c0), threadCpu(), threadSleepCounts()];
-      const per = (a, b) => (a && b ? Object.fromEntries(Object.keys(b).map((k) => [k, (b[k] - a[k]) / WAVES])) : null);
-      out.push({ size, cpuPerWaveUs: (c.user + c.system) / WAVES, cpu: per(t0, t1), sleeps: per(z0, z1) });
+      out.push({ size, cpuPerWaveUs: (c.user + c.system) / WAVES, cpu: perOp(t0, t1, WAVES), sleeps: perOp(z0, z1, WAVES) });
     }
     return out;
   });
@@ -104,17 +104,17 @@ async function main() {
   ];
   for (const r of rows) {
     lines.push(
-      `| ${r.id} | ${fmt(r.sizes[0].cpuPerWaveUs)} | ${fmt(r.sizes[1].cpuPerWaveUs)} | ${fmt(r.fixed)} | ${fmt(r.perFind)} | ${fmt(r.fixed / AT + r.perFind)} |`,
+      `| ${r.id} | ${fmt(r.sizes[0].cpuPerWaveUs)} | ${fmt(r.sizes[1].cpuPerWaveUs)} | ${fmt(r.fixed)} | ${fmt(r.perFind)} | ${fmt(r.atWaveOf64)} |`,
     );
   }
   const base = rows.find((r) => r.id === "original");
   const native = rows.find((r) => r.id === "native");
   if (base && native) {
-    const x = (v) => `${(v).toFixed(2)}x`;
+    const x = (v) => `${v.toFixed(2)}x`;
     lines.push(
       "",
       `native/original: fixed per wave ${x(native.fixed / base.fixed)}, per find ${x(native.perFind / base.perFind)}, ` +
-        `per find in a wave of ${AT} ${x((native.fixed / AT + native.perFind) / (base.fixed / AT + base.perFind))}`,
+        `per find in a wave of ${AT} ${x(native.atWaveOf64 / base.atWaveOf64)}`,
     );
   }
   const threaded = rows.filter((r) => r.sizes[0].cpu);
